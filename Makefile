@@ -1,0 +1,62 @@
+# civicnet — build, run, test, bench. Every library comes from Debian and is
+# found with pkg-config. `make run` and `make test` install what they need.
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 libcrypto
+CFLAGS  ?= -O2 -g
+WARN    := -std=c17 -Wall -Wextra -Werror -Wformat=2 -D_GNU_SOURCE \
+           -DCIVICNET_ROOT='"$(CURDIR)"'
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKGLIBS   = $(shell pkg-config --libs $(PKGS)) -lpthread
+SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRC      := $(sort $(wildcard src/*.c))
+LIBSRC   := $(filter-out src/main.c,$(SRC))
+HDR      := $(wildcard src/*.h)
+UNITSRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNITBIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNITSRC))
+DATA     ?= data
+LISTEN   ?= 127.0.0.1:8080
+
+.PHONY: all run test test-only unit bench deps deps-test clean asan
+all: build/civicnet
+
+build/civicnet: $(SRC) $(HDR) Makefile
+	@mkdir -p build
+	$(CC) $(WARN) $(CFLAGS) $(PKGCFLAGS) -o $@ $(SRC) $(PKGLIBS)
+
+build/asan/civicnet: $(SRC) $(HDR) Makefile
+	@mkdir -p build/asan
+	$(CC) $(WARN) $(SAN) $(PKGCFLAGS) -o $@ $(SRC) $(PKGLIBS)
+
+build/unit/%: tests/unit/%.c $(LIBSRC) $(HDR) Makefile
+	@mkdir -p build/unit
+	$(CC) $(WARN) $(SAN) -Isrc $(PKGCFLAGS) -o $@ $< $(LIBSRC) $(PKGLIBS) -lcmocka
+
+asan: build/asan/civicnet
+unit: $(UNITBIN)
+
+deps:
+	@scripts/install-deps.sh
+deps-test:
+	@scripts/install-deps.sh --test
+
+# Quick start 1: build, load demo data, create an admin, serve.
+run: deps build/civicnet
+	@scripts/run.sh build/civicnet $(DATA) $(LISTEN)
+
+# Quick start 2: the whole suite (unit + HTTP + browser, under ASan/UBSan).
+test: deps-test
+	@$(MAKE) --no-print-directory build/civicnet build/asan/civicnet unit
+	@tests/run.sh
+
+# The suite without reinstalling or rebuilding.
+test-only:
+	@tests/run.sh
+
+bench:
+	@scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory build/civicnet
+	@bench/run.sh
+
+clean:
+	rm -rf build

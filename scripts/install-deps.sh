@@ -1,0 +1,50 @@
+#!/bin/sh
+# install-deps.sh — installs everything civicnet needs to build, run and test
+# on Debian 12. Idempotent: packages already present are skipped, and
+# `npm ci` runs only when node_modules is missing or older than the lock.
+#   scripts/install-deps.sh          build + run dependencies
+#   scripts/install-deps.sh --test   also the test tools (browser, SMTP, npm)
+#   scripts/install-deps.sh --bench  also the benchmark tools (wrk, nginx)
+set -eu
+cd "$(dirname "$0")/.."
+
+BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libutf8proc-dev sqlite3"
+TEST_PKGS="libcmocka-dev chromium fonts-noto-cjk python3-aiosmtpd nodejs npm curl"
+BENCH_PKGS="wrk nginx-light"
+
+want="$BUILD_PKGS"
+for arg in "$@"; do
+  case "$arg" in
+    --test) want="$want $TEST_PKGS" ;;
+    --bench) want="$want $BENCH_PKGS" ;;
+    *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+missing=""
+for p in $want; do
+  # nodejs/npm may come from outside Debian (preinstalled); accept the command
+  case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "install-deps: apt-get install$missing"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+case " $* " in
+  *" --test "*)
+    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+      echo "install-deps: npm ci"
+      npm ci --no-audit --no-fund --loglevel=error
+      touch node_modules
+    fi ;;
+esac
+exit 0

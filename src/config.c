@@ -1,0 +1,114 @@
+/* config.c — configuration file and defaults (see config.h). Every limit
+ * of struct limits can be set here; the defaults are stated in one place,
+ * config_defaults(), and documented in docs/運用.md. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CIVICNET_ROOT
+#define CIVICNET_ROOT "/usr/share/civicnet"
+#endif
+
+void config_defaults(config *c) {
+  memset(c, 0, sizeof *c);
+  snprintf(c->root_dir, sizeof c->root_dir, "%s",
+           getenv("CIVICNET_ROOT") ? getenv("CIVICNET_ROOT") : CIVICNET_ROOT);
+  snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
+  c->listen_port = 8080;
+  snprintf(c->site_name_supernet, sizeof c->site_name_supernet, "山口県県民活動スーパーネット");
+  snprintf(c->site_name_aika, sizeof c->site_name_aika, "あいかさねっと");
+  c->lim.connections = 512;
+  c->lim.per_ip = 64;
+  c->lim.timeout_s = 30;
+  c->lim.conn_memory = 64 * 1024;
+  c->lim.body_max = 10 * 1024 * 1024;
+  c->lim.url_max = 4096;
+  c->lim.threads = 4;
+  c->lim.cache_max_bytes = 64 * 1024 * 1024;
+}
+
+int config_set_listen(config *c, const char *v) {
+  const char *colon = strrchr(v, ':');
+  if (!colon || colon == v || (size_t)(colon - v) >= sizeof c->listen_host) return -1;
+  char *end;
+  long port = strtol(colon + 1, &end, 10);
+  if (*end || port < 1 || port > 65535) return -1;
+  snprintf(c->listen_host, sizeof c->listen_host, "%.*s", (int)(colon - v), v);
+  c->listen_port = (unsigned)port;
+  return 0;
+}
+
+static int set_size(size_t *dst, const char *v) {
+  char *end;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (end == v) return -1;
+  if (*end == 'k' || *end == 'K') n *= 1024, end++;
+  else if (*end == 'm' || *end == 'M') n *= 1024 * 1024, end++;
+  if (*end || n == 0) return -1;
+  *dst = (size_t)n;
+  return 0;
+}
+
+static int set_uint(unsigned *dst, const char *v) {
+  size_t n;
+  if (set_size(&n, v) || n > 1000000) return -1;
+  *dst = (unsigned)n;
+  return 0;
+}
+
+/* Apply one key = value; returns 0, -1 bad value, -2 unknown key. */
+static int config_apply(config *c, const char *k, const char *v) {
+  if (!strcmp(k, "listen")) return config_set_listen(c, v);
+  if (!strcmp(k, "root")) return snprintf(c->root_dir, sizeof c->root_dir, "%s", v) > 0 ? 0 : -1;
+  if (!strcmp(k, "tls_behind_proxy")) {
+    c->tls_behind_proxy = !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1");
+    return 0;
+  }
+  if (!strcmp(k, "max_connections")) return set_uint(&c->lim.connections, v);
+  if (!strcmp(k, "max_connections_per_ip")) return set_uint(&c->lim.per_ip, v);
+  if (!strcmp(k, "connection_timeout")) return set_uint(&c->lim.timeout_s, v);
+  if (!strcmp(k, "connection_memory")) return set_size(&c->lim.conn_memory, v);
+  if (!strcmp(k, "max_body")) return set_size(&c->lim.body_max, v);
+  if (!strcmp(k, "max_url")) return set_size(&c->lim.url_max, v);
+  if (!strcmp(k, "threads")) return set_uint(&c->lim.threads, v);
+  if (!strcmp(k, "cache_size")) return set_size(&c->lim.cache_max_bytes, v);
+  return -2;
+}
+
+static char *trim(char *s) {
+  while (*s == ' ' || *s == '\t') s++;
+  char *e = s + strlen(s);
+  while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) *--e = 0;
+  return s;
+}
+
+int config_load(config *c, const char *path, char *err, size_t errlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot open", path);
+    return -1;
+  }
+  char line[1024];
+  int ln = 0, rc = 0;
+  while (!rc && fgets(line, sizeof line, f)) {
+    ln++;
+    char *s = trim(line);
+    if (!*s || *s == '#') continue;
+    char *eq = strchr(s, '=');
+    if (!eq) {
+      snprintf(err, errlen, "%s:%d: expected key = value", path, ln);
+      rc = -1;
+      break;
+    }
+    *eq = 0;
+    char *k = trim(s), *v = trim(eq + 1);
+    int r = config_apply(c, k, v);
+    if (r == -2) snprintf(err, errlen, "%s:%d: unknown setting '%s'", path, ln, k);
+    if (r == -1) snprintf(err, errlen, "%s:%d: bad value for '%s'", path, ln, k);
+    if (r) rc = -1;
+  }
+  fclose(f);
+  return rc;
+}

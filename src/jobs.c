@@ -1,0 +1,61 @@
+/* jobs.c — the background thread (see jobs.h). It sleeps on a condition
+ * variable so that shutdown does not wait for the next tick. */
+#include "jobs.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "db.h"
+#include "session.h"
+
+struct jobs {
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  bool stop;
+};
+
+static void *jobs_main(void *p) {
+  app *a = p;
+  struct jobs *J = a->jobs;
+  pthread_mutex_lock(&J->lock);
+  while (!J->stop) {
+    pthread_mutex_unlock(&J->lock);
+    session_expire_all(a);
+    pthread_mutex_lock(&J->lock);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += 60;
+    if (!J->stop) pthread_cond_timedwait(&J->wake, &J->lock, &ts);
+  }
+  pthread_mutex_unlock(&J->lock);
+  db_thread_close();
+  return NULL;
+}
+
+void jobs_start(app *a) {
+  struct jobs *J = calloc(1, sizeof *J);
+  if (!J) return;
+  pthread_mutex_init(&J->lock, NULL);
+  pthread_cond_init(&J->wake, NULL);
+  a->jobs = J;
+  if (pthread_create(&J->thread, NULL, jobs_main, a) != 0) {
+    free(J);
+    a->jobs = NULL;
+  }
+}
+
+void jobs_stop(app *a) {
+  struct jobs *J = a->jobs;
+  if (!J) return;
+  pthread_mutex_lock(&J->lock);
+  J->stop = true;
+  pthread_cond_signal(&J->wake);
+  pthread_mutex_unlock(&J->lock);
+  pthread_join(J->thread, NULL);
+  pthread_mutex_destroy(&J->lock);
+  pthread_cond_destroy(&J->wake);
+  free(J);
+  a->jobs = NULL;
+}

@@ -1,0 +1,8 @@
+/* jobs.h — background work inside `civicnet serve`: a thread that wakes
+ * every minute to expire sessions (the mail outbox worker joins it later). */
+#ifndef CIVICNET_JOBS_H
+#define CIVICNET_JOBS_H
+#include "app.h"
+void jobs_start(app *a);
+void jobs_stop(app *a);
+#endif

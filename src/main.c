@@ -1,0 +1,375 @@
+/* main.c — the civicnet command line, the IT contractor's interface:
+ *   civicnet serve|migrate|demo|user add|audit verify|routes
+ * Every command takes --help; unknown options or commands exit 2. */
+#include <errno.h>
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "audit.h"
+#include "cache.h"
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "route.h"
+#include "schema.h"
+#include "server.h"
+
+static const char USAGE[] =
+    "使い方: civicnet COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  serve --data DIR [--listen HOST:PORT] [--config FILE]\n"
+    "                      run the web server (creates and migrates DIR/civicnet.db)\n"
+    "  migrate --data DIR  create or upgrade the database\n"
+    "  demo --data DIR     load Japanese demo content (only into an empty database)\n"
+    "  user add --data DIR --login ID --role admin|editor [--name NAME]\n"
+    "                      add a staff account; the password is read from stdin\n"
+    "  audit verify --data DIR\n"
+    "                      check the audit log's hash chain (exit 1 if broken)\n"
+    "  routes              print the route table (tab-separated)\n"
+    "\n"
+    "Run 'civicnet COMMAND --help' for a command's options.\n";
+
+typedef struct opts {
+  const char *data, *listen, *config, *login, *role, *name;
+  bool help;
+} opts;
+
+/* Parse options common to all commands; allowed is a string of the
+ * short letters this command accepts. Returns 0, or 2 on a usage error. */
+static int parse_opts(int argc, char **argv, const char *cmd, const char *allowed,
+                      opts *o) {
+  static const struct option longs[] = {
+      {"data", required_argument, NULL, 'd'},   {"listen", required_argument, NULL, 'l'},
+      {"config", required_argument, NULL, 'c'}, {"login", required_argument, NULL, 'u'},
+      {"role", required_argument, NULL, 'r'},   {"name", required_argument, NULL, 'n'},
+      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+  memset(o, 0, sizeof *o);
+  optind = 1;
+  opterr = 0;
+  int ch;
+  while ((ch = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
+    if (ch == '?' || (ch != 'h' && !strchr(allowed, ch))) {
+      fprintf(stderr, "civicnet %s: unknown or misused option '%s'\n", cmd,
+              argv[optind - 1]);
+      fprintf(stderr, "Run 'civicnet %s --help' for its options.\n", cmd);
+      return 2;
+    }
+    switch (ch) {
+      case 'd': o->data = optarg; break;
+      case 'l': o->listen = optarg; break;
+      case 'c': o->config = optarg; break;
+      case 'u': o->login = optarg; break;
+      case 'r': o->role = optarg; break;
+      case 'n': o->name = optarg; break;
+      case 'h': o->help = true; break;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "civicnet %s: unexpected argument '%s'\n", cmd, argv[optind]);
+    return 2;
+  }
+  if (!o->help && strchr(allowed, 'd') && !o->data) {
+    fprintf(stderr, "civicnet %s: --data DIR is required\n", cmd);
+    return 2;
+  }
+  return 0;
+}
+
+/* Create the data dir (0700) and secret key, open + migrate the database,
+ * check the field schema. Returns an open handle or NULL. */
+static sqlite3 *open_data(app *a, bool quiet) {
+  if (mkdir(a->cfg.data_dir, 0700) && errno != EEXIST) {
+    fprintf(stderr, "civicnet: %s: %s\n", a->cfg.data_dir, strerror(errno));
+    return NULL;
+  }
+  char path[600], err[1024], dir[600];
+  db_path(a->cfg.data_dir, path, sizeof path);
+  sqlite3 *db = db_open_path(path, err, sizeof err);
+  if (!db) {
+    fprintf(stderr, "civicnet: %s\n", err);
+    return NULL;
+  }
+  snprintf(dir, sizeof dir, "%s/db/migrations", a->cfg.root_dir);
+  if (db_migrate(db, dir, quiet ? NULL : stderr, err, sizeof err) < 0) {
+    fprintf(stderr, "civicnet: migration failed: %s\n", err);
+    sqlite3_close(db);
+    return NULL;
+  }
+  if (schema_check(db, err, sizeof err)) {
+    fprintf(stderr, "civicnet: the database lacks declared columns: %s\n", err);
+    sqlite3_close(db);
+    return NULL;
+  }
+  return db;
+}
+
+/* DIR/secret.key: 32 random bytes, created once with mode 0600. */
+static int load_secret(app *a) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/secret.key", a->cfg.data_dir);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (crypto_random(a->secret, sizeof a->secret)) return -1;
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, a->secret, sizeof a->secret) != (ssize_t)sizeof a->secret) {
+      if (fd >= 0) close(fd);
+      return -1;
+    }
+    return close(fd);
+  }
+  ssize_t n = read(fd, a->secret, sizeof a->secret);
+  close(fd);
+  return n == (ssize_t)sizeof a->secret ? 0 : -1;
+}
+
+static int setup_app(app *a, const opts *o) {
+  config_defaults(&a->cfg);
+  char err[1024];
+  if (o->config && config_load(&a->cfg, o->config, err, sizeof err)) {
+    fprintf(stderr, "civicnet: %s\n", err);
+    return 2;
+  }
+  if (o->listen && config_set_listen(&a->cfg, o->listen)) {
+    fprintf(stderr, "civicnet: --listen: expected HOST:PORT, got '%s'\n", o->listen);
+    return 2;
+  }
+  if (o->data) snprintf(a->cfg.data_dir, sizeof a->cfg.data_dir, "%s", o->data);
+  return 0;
+}
+
+static int cmd_serve(int argc, char **argv) {
+  opts o;
+  int rc = parse_opts(argc, argv, "serve", "dlc", &o);
+  if (rc) return rc;
+  if (o.help) {
+    puts("civicnet serve --data DIR [--listen HOST:PORT] [--config FILE]\n"
+         "  --data DIR          data directory (database, uploads, keys, logs)\n"
+         "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080)\n"
+         "  --config FILE       configuration file (key = value; see docs/運用.md)");
+    return 0;
+  }
+  app a;
+  memset(&a, 0, sizeof a);
+  if ((rc = setup_app(&a, &o))) return rc;
+  sqlite3 *db = open_data(&a, false);
+  if (!db) return 1;
+  sqlite3_close(db);
+  char err[1024], dir[600];
+  snprintf(dir, sizeof dir, "%s/templates", a.cfg.root_dir);
+  a.tmpl = tmpl_load_dir(dir, err, sizeof err);
+  if (!a.tmpl) {
+    fprintf(stderr, "civicnet: template error: %s\n", err);
+    return 1;
+  }
+  if (load_secret(&a) || access_log_open(&a)) {
+    fprintf(stderr, "civicnet: cannot write to %s\n", a.cfg.data_dir);
+    return 1;
+  }
+  a.cache = cache_new(a.cfg.lim.cache_max_bytes);
+  rc = server_run(&a);
+  cache_free(a.cache);
+  tmpl_free(a.tmpl);
+  access_log_close(&a);
+  db_thread_close();
+  return rc;
+}
+
+static int cmd_migrate(int argc, char **argv) {
+  opts o;
+  int rc = parse_opts(argc, argv, "migrate", "d", &o);
+  if (rc) return rc;
+  if (o.help) {
+    puts("civicnet migrate --data DIR\n  create the database or apply new migrations");
+    return 0;
+  }
+  app a;
+  memset(&a, 0, sizeof a);
+  if ((rc = setup_app(&a, &o))) return rc;
+  sqlite3 *db = open_data(&a, false);
+  if (!db) return 1;
+  sqlite3_close(db);
+  puts("civicnet: database is up to date");
+  return 0;
+}
+
+static int cmd_demo(int argc, char **argv) {
+  opts o;
+  int rc = parse_opts(argc, argv, "demo", "d", &o);
+  if (rc) return rc;
+  if (o.help) {
+    puts("civicnet demo --data DIR\n  load the Japanese demo content (db/demo.sql) into an\n"
+         "  empty database; does nothing when content already exists");
+    return 0;
+  }
+  app a;
+  memset(&a, 0, sizeof a);
+  if ((rc = setup_app(&a, &o))) return rc;
+  sqlite3 *db = open_data(&a, true);
+  if (!db) return 1;
+  sqlite3_stmt *st = db_prep(db, "SELECT (SELECT count(*) FROM news) + (SELECT count(*) FROM groups)");
+  long long have = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_finalize(st);
+  if (have) {
+    puts("civicnet: content exists; demo data not loaded");
+    sqlite3_close(db);
+    return 0;
+  }
+  char path[600];
+  snprintf(path, sizeof path, "%s/db/demo.sql", a.cfg.root_dir);
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "civicnet: %s: %s\n", path, strerror(errno));
+    sqlite3_close(db);
+    return 1;
+  }
+  buf sql;
+  buf_init(&sql);
+  char tmp[8192];
+  size_t n;
+  while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_append(&sql, tmp, n);
+  fclose(f);
+  rc = db_exec(db, "BEGIN") || db_exec(db, buf_cstr(&sql)) || db_exec(db, "COMMIT");
+  if (rc) db_exec(db, "ROLLBACK");
+  else audit_append(db, "cli", "demo_loaded", "", "", "");
+  buf_free(&sql);
+  sqlite3_close(db);
+  puts(rc ? "civicnet: demo data failed" : "civicnet: demo data loaded");
+  return rc ? 1 : 0;
+}
+
+/* Read one line from stdin (the password), without the newline. */
+static int read_password(char *out, size_t n) {
+  if (!fgets(out, (int)n, stdin)) return -1;
+  out[strcspn(out, "\r\n")] = 0;
+  return 0;
+}
+
+static int cmd_user(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "add") != 0) {
+    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+      puts("civicnet user add --data DIR --login ID --role admin|editor [--name NAME]\n"
+           "  the password (8–128 characters) is read from standard input");
+      return 0;
+    }
+    fprintf(stderr, "civicnet user: expected 'user add' (see 'civicnet user --help')\n");
+    return 2;
+  }
+  opts o;
+  int rc = parse_opts(argc - 1, argv + 1, "user add", "durn", &o);
+  if (rc) return rc;
+  if (o.help) {
+    puts("civicnet user add --data DIR --login ID --role admin|editor [--name NAME]\n"
+         "  --login ID    login ID (letters, digits, . _ -; 3–64 characters)\n"
+         "  --role ROLE   admin or editor\n"
+         "  --name NAME   display name\n"
+         "  the password (8–128 characters) is read from standard input, never argv");
+    return 0;
+  }
+  if (!o.login || strlen(o.login) < 3 || strlen(o.login) > 64 ||
+      strspn(o.login, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+          strlen(o.login)) {
+    fprintf(stderr, "civicnet user add: --login: 3–64 letters, digits, '.', '_' or '-'\n");
+    return 2;
+  }
+  if (!o.role || (strcmp(o.role, "admin") && strcmp(o.role, "editor"))) {
+    fprintf(stderr, "civicnet user add: --role must be admin or editor\n");
+    return 2;
+  }
+  char pw[256];
+  if (read_password(pw, sizeof pw) || strlen(pw) < 8 || strlen(pw) > 128) {
+    fprintf(stderr, "civicnet user add: the password on stdin must be 8–128 characters\n");
+    return 2;
+  }
+  app a;
+  memset(&a, 0, sizeof a);
+  if ((rc = setup_app(&a, &o))) return rc;
+  sqlite3 *db = open_data(&a, true);
+  if (!db) return 1;
+  char hash[160];
+  if (password_hash(pw, hash, sizeof hash)) return 1;
+  memset(pw, 0, sizeof pw);
+  sqlite3_stmt *st = db_prep(db, "INSERT INTO users(login, display_name, role, pw_hash)"
+                                 " VALUES (?1, ?2, ?3, ?4)");
+  sqlite3_bind_text(st, 1, o.login, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, o.name ? o.name : o.login, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, o.role, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    fprintf(stderr, "civicnet user add: %s\n",
+            rc == SQLITE_CONSTRAINT_UNIQUE ? "that login ID already exists" : sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return 1;
+  }
+  audit_append(db, "cli", "user_add", o.login, o.role, "");
+  sqlite3_close(db);
+  printf("civicnet: user %s (%s) added\n", o.login, o.role);
+  return 0;
+}
+
+static int cmd_audit(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "verify") != 0) {
+    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+      puts("civicnet audit verify --data DIR\n  exit 0 when the audit log is intact, 1 when not");
+      return 0;
+    }
+    fprintf(stderr, "civicnet audit: expected 'audit verify' (see 'civicnet audit --help')\n");
+    return 2;
+  }
+  opts o;
+  int rc = parse_opts(argc - 1, argv + 1, "audit verify", "d", &o);
+  if (rc) return rc;
+  if (o.help) {
+    puts("civicnet audit verify --data DIR\n  exit 0 when the audit log is intact, 1 when not");
+    return 0;
+  }
+  app a;
+  memset(&a, 0, sizeof a);
+  if ((rc = setup_app(&a, &o))) return rc;
+  sqlite3 *db = open_data(&a, true);
+  if (!db) return 1;
+  rc = audit_verify(db, stdout);
+  sqlite3_close(db);
+  return rc;
+}
+
+static int cmd_routes(int argc, char **argv) {
+  opts o;
+  int rc = parse_opts(argc, argv, "routes", "", &o);
+  if (rc) return rc;
+  if (o.help) {
+    puts("civicnet routes\n  print name, methods, pattern, role, csrf, cacheable, params");
+    return 0;
+  }
+  for (const route *r = ROUTES; r->pattern; r++)
+    printf("%s\t%s%s\t%s\t%s\t%d\t%d\t%s\n", r->name, (r->methods & M_GET) ? "GET" : "",
+           (r->methods & M_POST) ? ((r->methods & M_GET) ? ",POST" : "POST") : "",
+           r->pattern, role_name(r->min_role), r->csrf, r->cacheable, r->params);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+      !strcmp(argv[1], "help")) {
+    fputs(USAGE, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
+  if (!strcmp(cmd, "migrate")) return cmd_migrate(argc - 1, argv + 1);
+  if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
+  if (!strcmp(cmd, "user")) return cmd_user(argc - 1, argv + 1);
+  if (!strcmp(cmd, "audit")) return cmd_audit(argc - 1, argv + 1);
+  if (!strcmp(cmd, "routes")) return cmd_routes(argc - 1, argv + 1);
+  fprintf(stderr, "civicnet: unknown command '%s'\n\n%s", cmd, USAGE);
+  return 2;
+}

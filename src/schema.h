@@ -1,0 +1,46 @@
+/* schema.h — the field schema (DESIGN principle 2): each content type is
+ * declared once as a table of fields — column, Japanese label, kind,
+ * required, staff-only, length limit. Forms, validation, admin lists, CSV
+ * export and detail pages derive from it as they are built. At start-up
+ * schema_check() verifies that every declared column exists in the
+ * database and the server refuses to start otherwise. */
+#ifndef CIVICNET_SCHEMA_H
+#define CIVICNET_SCHEMA_H
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+  F_TEXT, F_TEXTAREA, F_SELECT, F_MULTI, F_DATE, F_DATETIME, F_URL,
+  F_FILE, F_EMAIL, F_PHONE, F_POSTAL, F_KANA, F_INT, F_BOOL
+} field_kind;
+
+typedef struct field {
+  const char *column;
+  const char *label;      /* Japanese, as shown next to the input */
+  field_kind kind;
+  bool required;
+  bool staff_only;        /* never shown publicly */
+  int max_len;            /* characters; 0 = kind default */
+  const char *choices;    /* F_SELECT: "value=ラベル|value=ラベル" */
+} field;
+
+typedef struct content_type {
+  const char *name;       /* "news" */
+  const char *table;      /* SQL table */
+  const char *label;      /* "お知らせ" */
+  const field *fields;    /* terminated by {0} */
+} content_type;
+
+extern const content_type *const CONTENT_TYPES[]; /* NULL-terminated */
+
+const content_type *schema_find(const char *name);
+/* Returns 0 when every declared column exists; otherwise -1 and lists the
+ * missing "table.column" names in err. */
+int schema_check(sqlite3 *db, char *err, size_t errlen);
+/* Label of choice value v of field f, or v itself. Result points into a
+ * static table or v; copied into out. */
+const char *schema_choice_label(const field *f, const char *v, char *out,
+                                size_t n);
+
+#endif

@@ -1,0 +1,355 @@
+/* server.c — the HTTP core on libmicrohttpd: limits, the request life
+ * cycle (raw URI → decode and check → route → body → session → role →
+ * CSRF → cache → handler → headers → access log), and graceful shutdown
+ * on SIGTERM/SIGINT (stop accepting, let in-flight requests finish, exit 0).
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "db.h"
+#include "form.h"
+#include "html.h"
+#include "jobs.h"
+#include "log.h"
+#include "request.h"
+#include "route.h"
+#include "session.h"
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+const char *conn_header(request *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* MHD gives us the raw URI before any decoding here; the value returned
+ * becomes the request's context, so the request struct is born here. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+  app *a = cls;
+  request *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  arena_init(&r->a);
+  buf_init(&r->body);
+  r->app = a;
+  r->conn = c;
+  r->t_start = now_ms();
+  r->raw_uri = arena_strdup(&r->a, uri ? uri : "");
+  atomic_fetch_add(&a->inflight, 1);
+  return r;
+}
+
+static void request_free(request *r) {
+  form_release(r);
+  buf_free(&r->body);
+  arena_free(&r->a);
+  free(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
+                         enum MHD_RequestTerminationCode why) {
+  (void)c;
+  app *a = cls;
+  request *r = *ctx;
+  if (!r) return;
+  if (r->method) access_log_write(a, r, why == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+  request_free(r);
+  *ctx = NULL;
+  atomic_fetch_sub(&a->inflight, 1);
+}
+
+static const char *client_ip(struct MHD_Connection *c, arena *ar) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  char s[INET6_ADDRSTRLEN] = "-";
+  if (ci && ci->client_addr) {
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+      inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, s, sizeof s);
+    else if (sa->sa_family == AF_INET6)
+      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, s, sizeof s);
+  }
+  return arena_strdup(ar, s);
+}
+
+static enum MHD_Result collect_cookie(void *cls, enum MHD_ValueKind k,
+                                      const char *key, const char *value) {
+  (void)k;
+  request *r = cls;
+  if (key && value && utf8_valid(value, strlen(value)))
+    kv_add(&r->a, &r->cookies, key, value, strlen(value));
+  return MHD_YES;
+}
+
+/* Decode the raw URI into path and declared query parameters. Returns 0 or
+ * an HTTP status. */
+static int parse_uri(request *r) {
+  const char *raw = r->raw_uri;
+  if (strlen(raw) > r->app->cfg.lim.url_max) return 414;
+  const char *q = strchr(raw, '?');
+  size_t plen = q ? (size_t)(q - raw) : strlen(raw);
+  char *path = url_decode(&r->a, raw, plen, false, false);
+  if (!path || !path_is_safe(path)) return 400;
+  r->path = path;
+  kv *all = NULL;
+  if (q && query_parse(&r->a, q + 1, &all)) return 400;
+  r->query = all; /* filtered after routing */
+  return 0;
+}
+
+/* Keep only declared query parameters (unknown ones, e.g. utm_source, are
+ * dropped rather than refused: links from outside carry them). */
+static void filter_query(request *r) {
+  kv *keep = NULL;
+  for (kv *e = r->query; e; e = e->next)
+    if (route_declares(r->route, e->name))
+      kv_add(&r->a, &keep, e->name, e->value, e->len);
+  r->query = keep;
+}
+
+static void load_prefs(request *r) {
+  r->pref_fs = req_cookie(r, "cn_fs");
+  r->pref_bg = req_cookie(r, "cn_bg");
+}
+
+/* First call for a request: everything that can be decided from the
+ * request line and headers. Returns 0 to go on, or an error status. */
+static int setup(request *r, const char *method) {
+  r->method = arena_strdup(&r->a, method);
+  r->client_ip = client_ip(r->conn, &r->a);
+  const char *host = conn_header(r, "Host");
+  r->host = arena_strdup(&r->a, host ? host : "");
+  r->path = "/";
+  int st = parse_uri(r);
+  if (st) return st;
+  MHD_get_connection_values(r->conn, MHD_COOKIE_KIND, collect_cookie, r);
+  load_prefs(r);
+  unsigned allow = 0;
+  route_result rm = route_match(ROUTES, method, r->path, &r->a, &r->route,
+                                r->params, &allow);
+  if (rm == RM_NOT_FOUND) return 404;
+  if (rm == RM_BAD_METHOD) {
+    resp_header(r, "Allow", (allow & M_POST) && (allow & M_GET) ? "GET, HEAD, POST"
+                            : (allow & M_POST)                  ? "POST"
+                                                                : "GET, HEAD");
+    return 405;
+  }
+  filter_query(r);
+  if (strcmp(method, "POST") == 0)
+    return form_begin(r, conn_header(r, "Content-Type"),
+                      conn_header(r, "Content-Length"));
+  return 0;
+}
+
+/* Role and CSRF checks from the route table. Returns 0 or a status. */
+static int authorise(request *r) {
+  const route *rt = r->route;
+  if (r->role < rt->min_role) {
+    if (r->role == ROLE_ANON && strcmp(r->method, "POST") != 0) {
+      const char *login = strcmp(site_of_path(r->path), "aika") == 0
+                              ? "/aikasanet/login"
+                              : "/admin/login";
+      buf u;
+      buf_init(&u);
+      buf_printf(&u, "%s?next=", login);
+      url_encode(&u, r->path, strlen(r->path));
+      resp_redirect(r, buf_cstr(&u));
+      buf_free(&u);
+      return 303;
+    }
+    return 403;
+  }
+  if (strcmp(r->method, "POST") == 0 && rt->csrf) {
+    if (!origin_ok(r)) return 403;
+    if (!csrf_valid(r, req_form(r, "_csrf"))) return 403;
+  }
+  return 0;
+}
+
+static const char *CSP =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+static void add_headers(request *r, struct MHD_Response *resp) {
+  MHD_add_response_header(resp, "Content-Type",
+                          r->content_type ? r->content_type
+                                          : "text/html; charset=utf-8");
+  MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+  MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
+  MHD_add_response_header(resp, "Permissions-Policy",
+                          "camera=(), microphone=(), geolocation=()");
+  MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+  if (r->app->cfg.tls_behind_proxy)
+    MHD_add_response_header(resp, "Strict-Transport-Security",
+                            "max-age=31536000; includeSubDomains");
+  const char *cc = NULL;
+  for (resp_hdr *h = r->headers; h; h = h->next)
+    if (strcmp(h->name, "Cache-Control") == 0) cc = h->value;
+  if (r->no_store || r->user || r->set_cookie)
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+  else if (!cc)
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+  for (resp_hdr *h = r->headers; h; h = h->next)
+    if (!(r->no_store && strcmp(h->name, "Cache-Control") == 0))
+      MHD_add_response_header(resp, h->name, h->value);
+}
+
+static enum MHD_Result send_response(request *r) {
+  if (!r->status) r->status = 200;
+  struct MHD_Response *resp = MHD_create_response_from_buffer(
+      r->body.len, r->body.data ? r->body.data : (void *)"",
+      MHD_RESPMEM_MUST_COPY);
+  if (!resp) return MHD_NO;
+  add_headers(r, resp);
+  enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+  MHD_destroy_response(resp);
+  return ok;
+}
+
+static enum MHD_Result fail(request *r, int status) {
+  if (status != 303 && status != 304) error_page(r, status, r->body_error_why);
+  if (status >= 400 && strcmp(r->method, "POST") == 0) r->no_store = true;
+  return send_response(r);
+}
+
+static bool cache_eligible(request *r) {
+  return r->route->cacheable && !r->user && !r->set_cookie &&
+         !req_cookie(r, "cn_sid") && strcmp(r->method, "POST") != 0;
+}
+
+/* Key: path, declared query, display preferences (they change markup). */
+static const char *cache_key(request *r) {
+  buf k;
+  buf_init(&k);
+  buf_printf(&k, "%s?", r->path);
+  for (kv *e = r->query; e; e = e->next) buf_printf(&k, "%s=%s&", e->name, e->value);
+  buf_printf(&k, "#%s#%s", r->pref_fs ? r->pref_fs : "", r->pref_bg ? r->pref_bg : "");
+  const char *s = arena_strdup(&r->a, buf_cstr(&k));
+  buf_free(&k);
+  return s;
+}
+
+/* Body complete: session, authorisation, cache, handler. */
+static enum MHD_Result dispatch(request *r) {
+  session_load(r);
+  int st = authorise(r);
+  if (st) return fail(r, st);
+  const char *key = NULL;
+  uint64_t gen = 0;
+  if (cache_eligible(r)) {
+    cache_sync_generation(r->app);
+    gen = atomic_load(&r->app->generation);
+    key = cache_key(r);
+    if (cache_get(r->app->cache, key, gen, &r->body, &r->a, &r->content_type)) {
+      r->status = 200;
+      resp_header(r, "X-Cache", "hit");
+      return send_response(r);
+    }
+  }
+  st = r->route->fn(r);
+  if (st >= 400 && r->body.len == 0) return fail(r, st);
+  r->status = st;
+  if (key && st == 200 && !r->set_cookie && !r->user)
+    cache_put(r->app->cache, key, gen, r->body.data ? r->body.data : "",
+              r->body.len, r->content_type ? r->content_type : "text/html; charset=utf-8");
+  return send_response(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+                                  const char *url, const char *method,
+                                  const char *version, const char *data,
+                                  size_t *data_size, void **ctx) {
+  (void)cls, (void)url, (void)version, (void)c;
+  request *r = *ctx;
+  if (!r) return MHD_NO;
+  if (!r->done_setup) {
+    r->done_setup = true;
+    int st = setup(r, method);
+    /* An error decided from the headers is answered at once; an unread
+     * body makes MHD close the connection afterwards. */
+    if (st) return fail(r, st);
+    return MHD_YES;
+  }
+  if (*data_size) {
+    form_feed(r, data, *data_size);
+    *data_size = 0;
+    return MHD_YES;
+  }
+  int st = strcmp(method, "POST") == 0 ? form_finish(r) : 0;
+  if (st) return fail(r, st);
+  return dispatch(r);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
+  (void)cls;
+  fputs("civicnet: mhd: ", stderr);
+  vfprintf(stderr, fmt, ap);
+}
+
+int server_run(app *a) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL); /* worker threads inherit this */
+  signal(SIGPIPE, SIG_IGN);
+
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)a->cfg.listen_port);
+  if (inet_pton(AF_INET, a->cfg.listen_host, &sa.sin_addr) != 1) {
+    fprintf(stderr, "civicnet: --listen: not an IPv4 address: %s\n", a->cfg.listen_host);
+    return 1;
+  }
+  const limits *l = &a->cfg.lim;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  if (MHD_is_feature_supported(MHD_FEATURE_EPOLL)) flags |= MHD_USE_EPOLL;
+  struct MHD_Daemon *d = MHD_start_daemon(
+      flags, 0, NULL, NULL, on_request, a,
+      MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+      MHD_OPTION_THREAD_POOL_SIZE, (unsigned)l->threads,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->connections,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)l->per_ip,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->timeout_s,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)l->conn_memory,
+      MHD_OPTION_URI_LOG_CALLBACK, on_uri, a,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
+      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+      MHD_OPTION_END);
+  if (!d) {
+    fprintf(stderr, "civicnet: cannot listen on %s:%u: %s\n", a->cfg.listen_host,
+            a->cfg.listen_port, strerror(errno));
+    return 1;
+  }
+  fprintf(stderr, "civicnet: serving http://%s:%u/ (data %s)\n", a->cfg.listen_host,
+          a->cfg.listen_port, a->cfg.data_dir);
+  jobs_start(a);
+  int sig = 0;
+  sigwait(&set, &sig);
+  fprintf(stderr, "civicnet: signal %d: draining requests\n", sig);
+  MHD_quiesce_daemon(d); /* stop accepting; finish what is in flight */
+  for (int i = 0; i < 200 && atomic_load(&a->inflight) > 0; i++) usleep(50 * 1000);
+  MHD_stop_daemon(d);
+  jobs_stop(a);
+  fprintf(stderr, "civicnet: stopped\n");
+  return 0;
+}

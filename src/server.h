@@ -1,0 +1,6 @@
+/* server.h — run the HTTP server until SIGTERM/SIGINT (see server.c). */
+#ifndef CIVICNET_SERVER_H
+#define CIVICNET_SERVER_H
+#include "app.h"
+int server_run(app *a);
+#endif
