@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +70,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
   request_free(r);
   *ctx = NULL;
   atomic_fetch_sub(&a->inflight, 1);
+}
+
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind k,
+                                   const char *key, const char *value) {
+  (void)k, (void)value;
+  if (key && strcasecmp(key, "Host") == 0) ++*(int *)cls;
+  return MHD_YES;
 }
 
 static const char *client_ip(struct MHD_Connection *c, arena *ar) {
@@ -129,10 +137,13 @@ static void load_prefs(request *r) {
  * request line and headers. Returns 0 to go on, or an error status. */
 static int setup(request *r, const char *method) {
   r->method = arena_strdup(&r->a, method);
+  r->path = "/"; /* until the real one is decoded: error pages need one */
   r->client_ip = client_ip(r->conn, &r->a);
   const char *host = conn_header(r, "Host");
   r->host = arena_strdup(&r->a, host ? host : "");
-  r->path = "/";
+  int hosts = 0; /* RFC 9112 §3.2: more than one Host is a 400 */
+  MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_host, &hosts);
+  if (hosts > 1) return 400;
   int st = parse_uri(r);
   if (st) return st;
   MHD_get_connection_values(r->conn, MHD_COOKIE_KIND, collect_cookie, r);
@@ -290,6 +301,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   if (*data_size) {
     form_feed(r, data, *data_size);
     *data_size = 0;
+    /* Past twice the cap (a chunked body that does not stop), close the
+     * connection instead of reading on to answer 413 at the end. */
+    if (r->body_bytes > 2 * r->app->cfg.lim.body_max) return MHD_NO;
     return MHD_YES;
   }
   int st = strcmp(method, "POST") == 0 ? form_finish(r) : 0;

@@ -8,7 +8,9 @@
  * All per-render state (loop frames, block chain) lives on the C stack and
  * the set is never written after load, so one set can be rendered from any
  * number of threads at once. */
-#define _POSIX_C_SOURCE 200809L
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* opendir, stat */
+#endif
 #include "tmpl.h"
 
 #include <dirent.h>

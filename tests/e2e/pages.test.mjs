@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { axeCheck, formatViolations, launchBrowser, screenshot } from '../lib/browser.mjs';
 import {
-  activeElementInfo, focusIndicatorVisible, fragmentTargetExists, horizontalOverflow, onScreen,
+  activeElementInfo, focusIndicatorVisible, fragmentTargetExists, horizontalOverflow, onScreen, switchName,
 } from '../lib/pagecheck.mjs';
 import { startServer } from '../lib/server.mjs';
 
@@ -106,8 +106,8 @@ for (const p of PAGES) {
         if (p.public) {
           await t.test('text-size and background switcher present (S12)', async () => {
             for (const label of ['標準', '大', '特大', '白', '黒', '青']) {
-              const n = await page.getByRole('link', { name: label, exact: true })
-                .or(page.getByRole('button', { name: label, exact: true })).count();
+              const n = await page.getByRole('link', { name: switchName(label) })
+                .or(page.getByRole('button', { name: switchName(label) })).count();
               assert.ok(n >= 1, `no link or button labelled 「${label}」 on ${url}`);
             }
           });

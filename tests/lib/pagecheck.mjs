@@ -135,3 +135,13 @@ export function markFocusables(page) {
     return items;
   });
 }
+
+/**
+ * Accessible-name matcher for a display-switcher control: the label itself,
+ * optionally followed by a bracketed state such as 「（選択中）」 (visually
+ * hidden text on the current choice). Anchored, so 大 does not match 特大.
+ */
+export function switchName(label) {
+  const esc = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^\\s*${esc}\\s*([（(][^）)]*[）)])?\\s*$`);
+}
