@@ -41,6 +41,7 @@ if [ -n "$need" ]; then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "bench: installing$need"
   $SUDO apt-get update -qq
+  # shellcheck disable=SC2086 # word splitting of the package list is intended
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -70,8 +71,8 @@ free_port() {
 }
 
 wait_http() { # url name pid logfile
-  local i
-  for i in $(seq 200); do
+  local _
+  for _ in $(seq 200); do
     if ! kill -0 "$3" 2>/dev/null; then
       echo "bench: $2 exited during start-up:" >&2; cat "$4" >&2 || true; exit 1
     fi

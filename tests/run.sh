@@ -15,10 +15,10 @@
 # UNIT_TIMEOUT (s per binary, default 300), NODE_TIMEOUT (s overall, default
 # 1800), NODE_TEST_TIMEOUT (ms per test, default 120000).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
+cd "$(dirname "$0")/.." || exit 2
 
 OUT=build/test-output
+rm -rf "$OUT/screenshots"
 mkdir -p "$OUT"
 
 total_pass=0
@@ -48,7 +48,7 @@ run_unit_dir() { # dir label
   local bins=("$dir"/test_*)
   shopt -u nullglob
   for bin in "${bins[@]}"; do
-    [ -f "$bin" ] && [ -x "$bin" ] || continue
+    if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
     case "$bin" in *.o|*.d|*.c|*.dSYM) continue ;; esac
     name="$label/$(basename "$bin")"
     log="$OUT/unit-${label//\//-}-$(basename "$bin").log"

@@ -163,7 +163,7 @@ test('audit verify detects a changed row and a removed last row', async () => {
   const copy = path.join(srv.dataDir, 'tamper');
   execFileSync('mkdir', ['-p', copy]);
   execFileSync('sqlite3', [db(), `VACUUM INTO '${copy}/civicnet.db'`]);
-  const t = (q) => execFileSync('sqlite3', [path.join(copy, 'civicnet.db'), q]);
+  const t = (q) => execFileSync('sqlite3', [path.join(copy, 'civicnet.db'), q], { stdio: 'pipe' });
   assert.throws(() => t("UPDATE audit_log SET actor='x' WHERE id=1"), /append-only/, 'trigger blocks updates');
   t("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor='someone-else' WHERE id=1");
   let r = await runCli(['audit', 'verify', '--data', copy]);
