@@ -113,6 +113,8 @@ typedef struct request {
   resp_hdr *headers;
   bool no_store;               /* personal page → Cache-Control: no-store */
   bool cacheable;              /* eligible for the anonymous page cache */
+  int cache_hit;               /* 1 served from cache, -1 queue failed */
+  size_t resp_bytes;           /* body bytes sent (for the access log) */
   /* request body state */
   size_t body_bytes;
   int body_error;              /* 0, 400, 413 */

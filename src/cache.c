@@ -13,9 +13,8 @@
 
 typedef struct entry {
   char *key;
-  char *body;
-  size_t len;
-  char *ctype;
+  void *obj;
+  size_t size;
   uint64_t gen;
   struct entry *next;
 } entry;
@@ -25,6 +24,7 @@ struct page_cache {
   entry *b[CACHE_BUCKETS];
   size_t bytes, max_bytes;
   uint64_t gen; /* generation of the entries held */
+  cache_release_fn release;
 };
 
 static unsigned hash(const char *s) {
@@ -33,11 +33,12 @@ static unsigned hash(const char *s) {
   return h % CACHE_BUCKETS;
 }
 
-page_cache *cache_new(size_t max_bytes) {
+page_cache *cache_new(size_t max_bytes, cache_release_fn release) {
   page_cache *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   pthread_rwlock_init(&c->lock, NULL);
   c->max_bytes = max_bytes;
+  c->release = release;
   return c;
 }
 
@@ -46,7 +47,8 @@ static void clear_locked(page_cache *c) {
     entry *e = c->b[i];
     while (e) {
       entry *n = e->next;
-      free(e->key), free(e->body), free(e->ctype), free(e);
+      c->release(e->obj);
+      free(e->key), free(e);
       e = n;
     }
     c->b[i] = NULL;
@@ -61,50 +63,50 @@ void cache_free(page_cache *c) {
   free(c);
 }
 
-bool cache_get(page_cache *c, const char *key, uint64_t gen, buf *out,
-               arena *a, const char **ctype) {
+bool cache_use(page_cache *c, const char *key, uint64_t gen, cache_use_fn use,
+               void *ctx) {
   bool hit = false;
   pthread_rwlock_rdlock(&c->lock);
-  for (entry *e = c->b[hash(key)]; e; e = e->next) {
-    if (e->gen == gen && strcmp(e->key, key) == 0) {
-      buf_reset(out);
-      buf_append(out, e->body, e->len);
-      *ctype = arena_strdup(a, e->ctype);
-      hit = true;
-      break;
+  if (c->gen == gen) {
+    for (entry *e = c->b[hash(key)]; e; e = e->next) {
+      if (strcmp(e->key, key) == 0) {
+        use(e->obj, ctx);
+        hit = true;
+        break;
+      }
     }
   }
   pthread_rwlock_unlock(&c->lock);
   return hit;
 }
 
-void cache_put(page_cache *c, const char *key, uint64_t gen, const char *body,
-               size_t len, const char *ctype) {
+void cache_put(page_cache *c, const char *key, uint64_t gen, void *obj,
+               size_t size) {
   pthread_rwlock_wrlock(&c->lock);
-  if (gen != c->gen || c->bytes + len > c->max_bytes) {
+  if (gen > c->gen || (size <= c->max_bytes && c->bytes + size > c->max_bytes)) {
     clear_locked(c);
-    c->gen = gen;
+    if (gen > c->gen) c->gen = gen;
   }
-  if (len <= c->max_bytes) {
-    entry *e = calloc(1, sizeof *e);
-    if (e) {
-      e->key = strdup(key);
-      e->body = malloc(len ? len : 1);
-      if (e->body) memcpy(e->body, body, len);
-      e->ctype = strdup(ctype);
-      if (!e->key || !e->body || !e->ctype) {
-        free(e->key), free(e->body), free(e->ctype), free(e);
-      } else {
-        e->len = len;
-        e->gen = gen;
-        unsigned h = hash(key);
-        e->next = c->b[h];
-        c->b[h] = e;
-        c->bytes += len + strlen(key) + sizeof *e;
-      }
-    }
+  entry *e = NULL;
+  if (gen == c->gen && size <= c->max_bytes) {
+    for (entry *o = c->b[hash(key)]; o; o = o->next)
+      if (strcmp(o->key, key) == 0) gen = 0; /* another thread was first */
+    if (gen) e = calloc(1, sizeof *e);
+  }
+  if (e && (e->key = strdup(key))) {
+    unsigned h = hash(key);
+    e->obj = obj;
+    e->size = size;
+    e->gen = gen;
+    e->next = c->b[h];
+    c->b[h] = e;
+    c->bytes += size + strlen(key) + sizeof *e;
+    obj = NULL;
+  } else {
+    free(e);
   }
   pthread_rwlock_unlock(&c->lock);
+  if (obj) c->release(obj);
 }
 
 /* Each thread remembers the data_version its connection last saw; a change
@@ -112,15 +114,8 @@ void cache_put(page_cache *c, const char *key, uint64_t gen, const char *body,
 static _Thread_local long long seen_version = -1;
 
 void cache_sync_generation(app *a) {
-  sqlite3 *db = db_thread(a);
-  if (!db) return;
-  sqlite3_stmt *st = db_prep(db, "PRAGMA data_version");
-  if (!st) return;
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    long long v = sqlite3_column_int64(st, 0);
-    if (seen_version != -1 && v != seen_version)
-      atomic_fetch_add(&a->generation, 1);
-    seen_version = v;
-  }
-  sqlite3_finalize(st);
+  long long v = db_data_version(a);
+  if (v < 0) return;
+  if (seen_version != -1 && v != seen_version) atomic_fetch_add(&a->generation, 1);
+  seen_version = v;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef CIVICNET_ROOT
 #define CIVICNET_ROOT "/usr/share/civicnet"
@@ -22,10 +23,11 @@ void config_defaults(config *c) {
   c->lim.connections = 512;
   c->lim.per_ip = 64;
   c->lim.timeout_s = 30;
-  c->lim.conn_memory = 64 * 1024;
+  c->lim.conn_memory = 32 * 1024; /* MHD zeroes it per request: keep it small */
   c->lim.body_max = 10 * 1024 * 1024;
   c->lim.url_max = 4096;
-  c->lim.threads = 4;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  c->lim.threads = cpus < 2 ? 2 : cpus > 16 ? 16 : (unsigned)cpus;
   c->lim.cache_max_bytes = 64 * 1024 * 1024;
 }
 

@@ -56,11 +56,23 @@ const char *db_text(sqlite3_stmt *st, int col) {
 }
 
 /* Per-thread connection. The key's destructor closes it when a worker
- * thread exits, so no connection is shared between threads. */
+ * thread exits, so no connection is shared between threads. The thread
+ * also keeps its "PRAGMA data_version" statement prepared: the page cache
+ * asks for it on every anonymous request. */
+typedef struct thread_db {
+  sqlite3 *db;
+  sqlite3_stmt *data_version;
+} thread_db;
+
 static pthread_key_t conn_key;
 static pthread_once_t conn_once = PTHREAD_ONCE_INIT;
 
-static void conn_close(void *p) { sqlite3_close_v2(p); }
+static void conn_close(void *p) {
+  thread_db *t = p;
+  sqlite3_finalize(t->data_version);
+  sqlite3_close_v2(t->db);
+  free(t);
+}
 static void conn_key_make(void) { pthread_key_create(&conn_key, conn_close); }
 
 static int on_commit(void *p) {
@@ -69,27 +81,50 @@ static int on_commit(void *p) {
   return 0;
 }
 
-sqlite3 *db_thread(app *a) {
+static thread_db *thread_conn(app *a) {
   pthread_once(&conn_once, conn_key_make);
-  sqlite3 *db = pthread_getspecific(conn_key);
-  if (db) return db;
+  thread_db *t = pthread_getspecific(conn_key);
+  if (t) return t;
   char path[600], err[700];
   db_path(a->cfg.data_dir, path, sizeof path);
-  db = db_open_path(path, err, sizeof err);
+  sqlite3 *db = db_open_path(path, err, sizeof err);
   if (!db) {
     fprintf(stderr, "civicnet: %s\n", err);
     return NULL;
   }
+  t = calloc(1, sizeof *t);
+  if (!t) {
+    sqlite3_close(db);
+    return NULL;
+  }
+  t->db = db;
   sqlite3_commit_hook(db, on_commit, a);
-  pthread_setspecific(conn_key, db);
-  return db;
+  pthread_setspecific(conn_key, t);
+  return t;
+}
+
+sqlite3 *db_thread(app *a) {
+  thread_db *t = thread_conn(a);
+  return t ? t->db : NULL;
+}
+
+long long db_data_version(app *a) {
+  thread_db *t = thread_conn(a);
+  if (!t) return -1;
+  if (!t->data_version) t->data_version = db_prep(t->db, "PRAGMA data_version");
+  if (!t->data_version) return -1;
+  long long v = sqlite3_step(t->data_version) == SQLITE_ROW
+                    ? sqlite3_column_int64(t->data_version, 0)
+                    : -1;
+  sqlite3_reset(t->data_version);
+  return v;
 }
 
 void db_thread_close(void) {
   pthread_once(&conn_once, conn_key_make);
-  sqlite3 *db = pthread_getspecific(conn_key);
-  if (db) {
-    sqlite3_close_v2(db);
+  thread_db *t = pthread_getspecific(conn_key);
+  if (t) {
+    conn_close(t);
     pthread_setspecific(conn_key, NULL);
   }
 }

@@ -14,6 +14,9 @@ sqlite3 *db_open_path(const char *path, char *err, size_t errlen);
  * app->generation, so cached pages never outlive a write. */
 sqlite3 *db_thread(app *a);
 void db_thread_close(void);
+/* PRAGMA data_version on the thread's connection: changes when another
+ * connection (or process) has committed since this one last looked. */
+long long db_data_version(app *a);
 /* Apply every db/migrations/NNNN_*.sql not yet in schema_migrations, each
  * in its own transaction, in order. Returns number applied or -1. */
 int db_migrate(sqlite3 *db, const char *dir, FILE *log, char *err,

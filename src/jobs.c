@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "log.h"
 #include "session.h"
 
 struct jobs {
@@ -19,14 +20,16 @@ struct jobs {
 static void *jobs_main(void *p) {
   app *a = p;
   struct jobs *J = a->jobs;
+  unsigned tick = 0;
   pthread_mutex_lock(&J->lock);
   while (!J->stop) {
     pthread_mutex_unlock(&J->lock);
-    session_expire_all(a);
+    access_log_flush(a);
+    if (tick++ % 60 == 0) session_expire_all(a);
     pthread_mutex_lock(&J->lock);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += 60;
+    ts.tv_sec += 1;
     if (!J->stop) pthread_cond_timedwait(&J->wake, &J->lock, &ts);
   }
   pthread_mutex_unlock(&J->lock);

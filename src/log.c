@@ -9,9 +9,16 @@ int access_log_open(app *a) {
   snprintf(path, sizeof path, "%s/access.log", a->cfg.data_dir);
   a->access_log = fopen(path, "a");
   if (!a->access_log) return -1;
-  setvbuf(a->access_log, NULL, _IOLBF, 0);
+  setvbuf(a->access_log, NULL, _IOFBF, 64 * 1024); /* flushed each second by jobs.c */
   pthread_mutex_init(&a->log_lock, NULL);
   return 0;
+}
+
+void access_log_flush(app *a) {
+  if (!a->access_log) return;
+  pthread_mutex_lock(&a->log_lock);
+  fflush(a->access_log);
+  pthread_mutex_unlock(&a->log_lock);
 }
 
 void access_log_close(app *a) {
@@ -60,7 +67,7 @@ void access_log_write(app *a, request *r, bool completed) {
   pthread_mutex_lock(&a->log_lock);
   fprintf(a->access_log, "%s %s %s %s %d %zu %.1fms%s\n", when,
           r->client_ip ? r->client_ip : "-", r->method, buf_cstr(&line),
-          r->status, r->body.len, ms, completed ? "" : " aborted");
+          r->status, r->resp_bytes, ms, completed ? "" : " aborted");
   pthread_mutex_unlock(&a->log_lock);
   buf_free(&line);
 }

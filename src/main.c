@@ -173,7 +173,7 @@ static int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "civicnet: cannot write to %s\n", a.cfg.data_dir);
     return 1;
   }
-  a.cache = cache_new(a.cfg.lim.cache_max_bytes);
+  a.cache = cache_new(a.cfg.lim.cache_max_bytes, server_release_response);
   rc = server_run(&a);
   cache_free(a.cache);
   tmpl_free(a.tmpl);

@@ -222,16 +222,47 @@ static void add_headers(request *r, struct MHD_Response *resp) {
       MHD_add_response_header(resp, h->name, h->value);
 }
 
-static enum MHD_Result send_response(request *r) {
-  if (!r->status) r->status = 200;
+static struct MHD_Response *make_response(request *r, bool cached_copy) {
   struct MHD_Response *resp = MHD_create_response_from_buffer(
       r->body.len, r->body.data ? r->body.data : (void *)"",
       MHD_RESPMEM_MUST_COPY);
-  if (!resp) return MHD_NO;
+  if (!resp) return NULL;
   add_headers(r, resp);
+  if (cached_copy) MHD_add_response_header(resp, "X-Cache", "hit");
+  return resp;
+}
+
+static enum MHD_Result send_response(request *r) {
+  if (!r->status) r->status = 200;
+  struct MHD_Response *resp = make_response(r, false);
+  if (!resp) return MHD_NO;
+  r->resp_bytes = r->body.len;
   enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
   MHD_destroy_response(resp);
   return ok;
+}
+
+/* What the page cache holds: a finished response, shareable between
+ * connections (MHD reference-counts it), and its body size for the log. */
+typedef struct cached_page {
+  struct MHD_Response *resp;
+  size_t len;
+} cached_page;
+
+void server_release_response(void *obj) {
+  cached_page *p = obj;
+  MHD_destroy_response(p->resp);
+  free(p);
+}
+
+/* Cache hit: queue the stored response as it is (called under the
+ * cache's read lock, so the response cannot be released meanwhile). */
+static void queue_cached(void *obj, void *ctx) {
+  request *r = ctx;
+  cached_page *p = obj;
+  r->status = 200;
+  r->resp_bytes = p->len;
+  r->cache_hit = MHD_queue_response(r->conn, 200, p->resp) == MHD_YES ? 1 : -1;
 }
 
 static enum MHD_Result fail(request *r, int status) {
@@ -268,18 +299,21 @@ static enum MHD_Result dispatch(request *r) {
     cache_sync_generation(r->app);
     gen = atomic_load(&r->app->generation);
     key = cache_key(r);
-    if (cache_get(r->app->cache, key, gen, &r->body, &r->a, &r->content_type)) {
-      r->status = 200;
-      resp_header(r, "X-Cache", "hit");
-      return send_response(r);
-    }
+    if (cache_use(r->app->cache, key, gen, queue_cached, r))
+      return r->cache_hit > 0 ? MHD_YES : MHD_NO;
   }
   st = r->route->fn(r);
   if (st >= 400 && r->body.len == 0) return fail(r, st);
   r->status = st;
-  if (key && st == 200 && !r->set_cookie && !r->user)
-    cache_put(r->app->cache, key, gen, r->body.data ? r->body.data : "",
-              r->body.len, r->content_type ? r->content_type : "text/html; charset=utf-8");
+  if (key && st == 200 && !r->set_cookie && !r->user && !r->no_store) {
+    cached_page *p = malloc(sizeof *p);
+    if (p && (p->resp = make_response(r, true))) {
+      p->len = r->body.len;
+      cache_put(r->app->cache, key, gen, p, r->body.len + 1024);
+    } else {
+      free(p);
+    }
+  }
   return send_response(r);
 }
 

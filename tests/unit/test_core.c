@@ -259,29 +259,38 @@ static void test_audit_detects_reorder(void **st) {
   sqlite3_close(db);
 }
 
+static int released;
+static void release_str(void *p) {
+  released++;
+  free(p);
+}
+static void copy_str(void *obj, void *ctx) { strcpy(ctx, obj); }
+
 static void test_cache_generations(void **st) {
   (void)st;
-  page_cache *c = cache_new(1024);
-  arena a;
-  arena_init(&a);
-  buf out;
-  buf_init(&out);
-  const char *ct = NULL;
-  assert_false(cache_get(c, "/", 1, &out, &a, &ct));
-  cache_put(c, "/", 1, "hello", 5, "text/html");
-  assert_true(cache_get(c, "/", 1, &out, &a, &ct));
-  assert_string_equal(buf_cstr(&out), "hello");
-  assert_string_equal(ct, "text/html");
-  assert_false(cache_get(c, "/", 2, &out, &a, &ct)); /* a write happened */
-  cache_put(c, "/x", 2, "new", 3, "text/html");
-  assert_false(cache_get(c, "/", 1, &out, &a, &ct)); /* old generation dropped */
-  char big[2000];
-  memset(big, 'x', sizeof big);
-  cache_put(c, "/big", 2, big, sizeof big, "text/html"); /* over budget: not kept */
-  assert_false(cache_get(c, "/big", 2, &out, &a, &ct));
-  buf_free(&out);
-  arena_free(&a);
+  released = 0;
+  page_cache *c = cache_new(1024, release_str);
+  char got[64] = "";
+  assert_false(cache_use(c, "/", 1, copy_str, got));
+  cache_put(c, "/", 1, strdup("hello"), 5);
+  assert_true(cache_use(c, "/", 1, copy_str, got));
+  assert_string_equal(got, "hello");
+  assert_false(cache_use(c, "/", 2, copy_str, got)); /* a write happened */
+  cache_put(c, "/x", 2, strdup("new"), 3);
+  assert_int_equal(released, 1);                      /* old generation dropped */
+  assert_false(cache_use(c, "/", 1, copy_str, got));
+  cache_put(c, "/late", 1, strdup("stale"), 5);       /* rendered before the write */
+  assert_int_equal(released, 2);                      /* refused and released */
+  assert_false(cache_use(c, "/late", 1, copy_str, got));
+  cache_put(c, "/x", 2, strdup("dup"), 3);            /* a second thread's copy */
+  assert_int_equal(released, 3);
+  assert_true(cache_use(c, "/x", 2, copy_str, got));
+  assert_string_equal(got, "new");
+  cache_put(c, "/big", 2, strdup("big"), 2000);       /* over budget: not kept */
+  assert_false(cache_use(c, "/big", 2, copy_str, got));
+  assert_true(cache_use(c, "/x", 2, copy_str, got));  /* the rest is kept */
   cache_free(c);
+  assert_int_equal(released, 5);
 }
 
 static void test_text_paragraphs(void **st) {
