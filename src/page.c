@@ -145,7 +145,7 @@ tval *page_ctx(request *r, const char *title) {
   tv_set_str(a, c, "here", r->path);
   tv_set(a, c, "nav", link_list(r, aika ? NAV_AIKA : admin ? NAV_ADMIN : NAV_SUPERNET));
   if (aika) tv_set(a, c, "side_nav", link_list(r, SIDE_AIKA));
-  tv_set(a, c, "footer_links", link_list(r, aika ? FOOT_AIKA : FOOT_SUPERNET));
+  if (!admin) tv_set(a, c, "footer_links", link_list(r, aika ? FOOT_AIKA : FOOT_SUPERNET));
   tv_set(a, c, "crumbs", tv_list(a));
   const char *fs = pref_or(r->pref_fs, FS_VALS), *bg = pref_or(r->pref_bg, BG_VALS);
   tv_set_str(a, c, "html_class", arena_printf(a, "fs-%s bg-%s", fs, bg));
