@@ -145,6 +145,24 @@ static int setup_app(app *a, const opts *o) {
   return 0;
 }
 
+/* The start every data command shares: options, --help, configuration,
+ * the opened and migrated database. Returns the handle, or NULL with *rc
+ * set to the exit status (0 after --help). */
+static sqlite3 *cli_begin(int argc, char **argv, const char *cmd,
+                          const char *allowed, const char *help, app *a,
+                          opts *o, int *rc) {
+  memset(a, 0, sizeof *a);
+  if ((*rc = parse_opts(argc, argv, cmd, allowed, o))) return NULL;
+  if (o->help) {
+    puts(help);
+    return NULL;
+  }
+  if ((*rc = setup_app(a, o))) return NULL;
+  sqlite3 *db = open_data(a, strcmp(cmd, "migrate") != 0);
+  if (!db) *rc = 1;
+  return db;
+}
+
 static int cmd_serve(int argc, char **argv) {
   opts o;
   int rc = parse_opts(argc, argv, "serve", "dlc", &o);
@@ -183,37 +201,29 @@ static int cmd_serve(int argc, char **argv) {
 }
 
 static int cmd_migrate(int argc, char **argv) {
-  opts o;
-  int rc = parse_opts(argc, argv, "migrate", "d", &o);
-  if (rc) return rc;
-  if (o.help) {
-    puts("civicnet migrate --data DIR\n  create the database or apply new migrations");
-    return 0;
-  }
   app a;
-  memset(&a, 0, sizeof a);
-  if ((rc = setup_app(&a, &o))) return rc;
-  sqlite3 *db = open_data(&a, false);
-  if (!db) return 1;
+  opts o;
+  int rc;
+  sqlite3 *db = cli_begin(argc, argv, "migrate", "d",
+                          "civicnet migrate --data DIR\n"
+                          "  create the database or apply new migrations",
+                          &a, &o, &rc);
+  if (!db) return rc;
   sqlite3_close(db);
   puts("civicnet: database is up to date");
   return 0;
 }
 
 static int cmd_demo(int argc, char **argv) {
-  opts o;
-  int rc = parse_opts(argc, argv, "demo", "d", &o);
-  if (rc) return rc;
-  if (o.help) {
-    puts("civicnet demo --data DIR\n  load the Japanese demo content (db/demo.sql) into an\n"
-         "  empty database; does nothing when content already exists");
-    return 0;
-  }
   app a;
-  memset(&a, 0, sizeof a);
-  if ((rc = setup_app(&a, &o))) return rc;
-  sqlite3 *db = open_data(&a, true);
-  if (!db) return 1;
+  opts o;
+  int rc;
+  sqlite3 *db = cli_begin(argc, argv, "demo", "d",
+                          "civicnet demo --data DIR\n  load the Japanese demo content "
+                          "(db/demo.sql) into an\n  empty database; does nothing when "
+                          "content already exists",
+                          &a, &o, &rc);
+  if (!db) return rc;
   sqlite3_stmt *st = db_prep(db, "SELECT (SELECT count(*) FROM news) + (SELECT count(*) FROM groups)");
   long long have = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   sqlite3_finalize(st);
@@ -325,18 +335,14 @@ static int cmd_audit(int argc, char **argv) {
     fprintf(stderr, "civicnet audit: expected 'audit verify' (see 'civicnet audit --help')\n");
     return 2;
   }
-  opts o;
-  int rc = parse_opts(argc - 1, argv + 1, "audit verify", "d", &o);
-  if (rc) return rc;
-  if (o.help) {
-    puts("civicnet audit verify --data DIR\n  exit 0 when the audit log is intact, 1 when not");
-    return 0;
-  }
   app a;
-  memset(&a, 0, sizeof a);
-  if ((rc = setup_app(&a, &o))) return rc;
-  sqlite3 *db = open_data(&a, true);
-  if (!db) return 1;
+  opts o;
+  int rc;
+  sqlite3 *db = cli_begin(argc - 1, argv + 1, "audit verify", "d",
+                          "civicnet audit verify --data DIR\n"
+                          "  exit 0 when the audit log is intact, 1 when not",
+                          &a, &o, &rc);
+  if (!db) return rc;
   rc = audit_verify(db, stdout);
   sqlite3_close(db);
   return rc;
