@@ -46,6 +46,16 @@ typedef struct config {
   char site_name_supernet[128];
   char site_name_aika[128];
   limits lim;
+  /* outgoing mail (outbox.c); env CIVICNET_SMTP overrides smtp_url */
+  char smtp_url[256];          /* smtp://host:port or smtps://host:port */
+  bool smtp_starttls;          /* smtp://: refuse to send without STARTTLS */
+  char smtp_user[128];
+  char smtp_password[128];
+  char mail_from[256];         /* envelope sender and From address */
+  char mail_from_name[128];    /* From display name */
+  char centre_address[256];    /* the centre's address, for BCC */
+  unsigned mail_rate_per_minute;
+  unsigned mail_retry_base_seconds; /* back-off: base × 2^(attempts-1) */
 } config;
 
 typedef struct page_cache page_cache;
@@ -60,6 +70,7 @@ typedef struct app {
   pthread_mutex_t log_lock;
   atomic_int inflight;
   struct jobs *jobs;           /* background thread state (jobs.c) */
+  struct outbox_worker *outbox; /* mail delivery worker (outbox.c) */
 } app;
 
 /* A name/value list (query, form, cookies). */
@@ -78,6 +89,7 @@ typedef struct user {
   const char *login;
   const char *display_name;
   role_t role;
+  bool must_change_pw;         /* initial password: change before anything else */
 } user;
 
 typedef struct resp_hdr {

@@ -8,9 +8,27 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mail.h"
+
 #ifndef CIVICNET_ROOT
 #define CIVICNET_ROOT "/usr/share/civicnet"
 #endif
+
+/* smtp:// or smtps:// followed by a host, printable ASCII only. */
+static bool smtp_url_ok(const char *v) {
+  size_t skip = !strncmp(v, "smtp://", 7) ? 7 : !strncmp(v, "smtps://", 8) ? 8 : 0;
+  if (!skip || !v[skip] || strlen(v) >= sizeof ((config *)0)->smtp_url) return false;
+  for (const char *p = v; *p; p++)
+    if (*p <= ' ' || *p > '~') return false;
+  return true;
+}
+
+/* Copies a mail setting after the header check (no CR/LF; IPA item 7). */
+static int set_mail_str(char *dst, size_t n, const char *v, bool addr) {
+  if (strlen(v) >= n || (addr ? !mail_addr_ok(v) : !mail_header_ok(v, strlen(v)))) return -1;
+  snprintf(dst, n, "%s", v);
+  return 0;
+}
 
 void config_defaults(config *c) {
   memset(c, 0, sizeof *c);
@@ -29,6 +47,16 @@ void config_defaults(config *c) {
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   c->lim.threads = cpus < 2 ? 2 : cpus > 16 ? 16 : (unsigned)cpus;
   c->lim.cache_max_bytes = 64 * 1024 * 1024;
+  snprintf(c->smtp_url, sizeof c->smtp_url, "smtp://127.0.0.1:25");
+  const char *env_smtp = getenv("CIVICNET_SMTP");
+  if (env_smtp && smtp_url_ok(env_smtp))
+    snprintf(c->smtp_url, sizeof c->smtp_url, "%s", env_smtp);
+  else if (env_smtp)
+    fprintf(stderr, "civicnet: CIVICNET_SMTP ignored: expected smtp://HOST:PORT or smtps://…\n");
+  snprintf(c->mail_from, sizeof c->mail_from, "noreply@localhost");
+  snprintf(c->mail_from_name, sizeof c->mail_from_name, "やまぐち県民活動支援センター");
+  c->mail_rate_per_minute = 120;
+  c->mail_retry_base_seconds = 30;
 }
 
 int config_set_listen(config *c, const char *v) {
@@ -76,6 +104,30 @@ static int config_apply(config *c, const char *k, const char *v) {
   if (!strcmp(k, "max_url")) return set_size(&c->lim.url_max, v);
   if (!strcmp(k, "threads")) return set_uint(&c->lim.threads, v);
   if (!strcmp(k, "cache_size")) return set_size(&c->lim.cache_max_bytes, v);
+  if (!strcmp(k, "smtp_url")) {
+    if (!smtp_url_ok(v)) return -1;
+    const char *env = getenv("CIVICNET_SMTP");
+    if (!env || !smtp_url_ok(env)) snprintf(c->smtp_url, sizeof c->smtp_url, "%s", v);
+    return 0; /* the environment variable wins (see config_defaults) */
+  }
+  if (!strcmp(k, "smtp_starttls")) {
+    if (strcmp(v, "yes") && strcmp(v, "no")) return -1;
+    c->smtp_starttls = !strcmp(v, "yes");
+    return 0;
+  }
+  if (!strcmp(k, "smtp_user")) return set_mail_str(c->smtp_user, sizeof c->smtp_user, v, false);
+  if (!strcmp(k, "smtp_password"))
+    return set_mail_str(c->smtp_password, sizeof c->smtp_password, v, false);
+  if (!strcmp(k, "mail_from")) return set_mail_str(c->mail_from, sizeof c->mail_from, v, true);
+  if (!strcmp(k, "mail_from_name"))
+    return set_mail_str(c->mail_from_name, sizeof c->mail_from_name, v, false);
+  if (!strcmp(k, "centre_address")) {
+    if (!*v) return c->centre_address[0] = 0, 0;
+    return set_mail_str(c->centre_address, sizeof c->centre_address, v, true);
+  }
+  if (!strcmp(k, "mail_rate_per_minute")) return set_uint(&c->mail_rate_per_minute, v);
+  if (!strcmp(k, "mail_retry_base_seconds"))
+    return set_uint(&c->mail_retry_base_seconds, v);
   return -2;
 }
 

@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "outbox.h"
 #include "session.h"
 
 struct jobs {
@@ -47,9 +48,11 @@ void jobs_start(app *a) {
     free(J);
     a->jobs = NULL;
   }
+  outbox_start(a); /* mail delivery has its own thread (it blocks on SMTP) */
 }
 
 void jobs_stop(app *a) {
+  outbox_stop(a);
   struct jobs *J = a->jobs;
   if (!J) return;
   pthread_mutex_lock(&J->lock);

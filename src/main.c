@@ -1,6 +1,7 @@
 /* main.c — the civicnet command line, the IT contractor's interface:
- *   civicnet serve|migrate|demo|user add|audit verify|routes
+ *   civicnet serve|migrate|demo|user add|audit verify|mail|routes
  * Every command takes --help; unknown options or commands exit 2. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <sqlite3.h>
@@ -17,6 +18,8 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "mail.h"
+#include "outbox.h"
 #include "route.h"
 #include "schema.h"
 #include "server.h"
@@ -33,12 +36,16 @@ static const char USAGE[] =
     "                      add a staff account; the password is read from stdin\n"
     "  audit verify --data DIR\n"
     "                      check the audit log's hash chain (exit 1 if broken)\n"
+    "  mail status --data DIR\n"
+    "                      outgoing mail: count per state, oldest queued, failures\n"
+    "  mail test --data DIR --to ADDR [--config FILE]\n"
+    "                      queue a test mail to ADDR (the running server sends it)\n"
     "  routes              print the route table (tab-separated)\n"
     "\n"
     "Run 'civicnet COMMAND --help' for a command's options.\n";
 
 typedef struct opts {
-  const char *data, *listen, *config, *login, *role, *name;
+  const char *data, *listen, *config, *login, *role, *name, *to;
   bool help;
 } opts;
 
@@ -50,7 +57,8 @@ static int parse_opts(int argc, char **argv, const char *cmd, const char *allowe
       {"data", required_argument, NULL, 'd'},   {"listen", required_argument, NULL, 'l'},
       {"config", required_argument, NULL, 'c'}, {"login", required_argument, NULL, 'u'},
       {"role", required_argument, NULL, 'r'},   {"name", required_argument, NULL, 'n'},
-      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+      {"to", required_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof *o);
   optind = 1;
   opterr = 0;
@@ -69,6 +77,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, const char *allowe
       case 'u': o->login = optarg; break;
       case 'r': o->role = optarg; break;
       case 'n': o->name = optarg; break;
+      case 't': o->to = optarg; break;
       case 'h': o->help = true; break;
     }
   }
@@ -192,7 +201,13 @@ static int cmd_serve(int argc, char **argv) {
     return 1;
   }
   a.cache = cache_new(a.cfg.lim.cache_max_bytes, server_release_response);
-  rc = server_run(&a);
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) { /* before any thread */
+    rc = server_run(&a);
+    curl_global_cleanup();
+  } else {
+    fprintf(stderr, "civicnet: cannot initialise libcurl (mail)\n");
+    rc = 1;
+  }
   cache_free(a.cache);
   tmpl_free(a.tmpl);
   access_log_close(&a);
@@ -348,6 +363,111 @@ static int cmd_audit(int argc, char **argv) {
   return rc;
 }
 
+static const char MAIL_STATUS_HELP[] =
+    "civicnet mail status --data DIR [--config FILE]\n"
+    "  print the number of mails per state (queued, sending, sent, failed),\n"
+    "  the oldest queued mail (age, attempts, last error) and recent failures";
+static const char MAIL_TEST_HELP[] =
+    "civicnet mail test --data DIR --to ADDR [--config FILE]\n"
+    "  --to ADDR      recipient of the test mail (templates/mail/test.txt)\n"
+    "  --config FILE  the server's configuration (sender mail_from, mail_from_name)\n"
+    "  the mail is queued; the running server delivers it. Prints its id and\n"
+    "  Message-ID; follow it with 'civicnet mail status'";
+
+/* civicnet mail test: render templates/mail/test.txt and enqueue it. */
+static int mail_test(app *a, sqlite3 *db, const char *to) {
+  char err[1024], dir[600];
+  snprintf(dir, sizeof dir, "%s/templates", a->cfg.root_dir);
+  tmpl_set *ts = tmpl_load_dir(dir, err, sizeof err);
+  if (!ts) {
+    fprintf(stderr, "civicnet: template error: %s\n", err);
+    return 1;
+  }
+  arena ar;
+  arena_init(&ar);
+  char date[40];
+  time_t now = time(NULL) + 9 * 3600;
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
+  tval *ctx = tv_map(&ar);
+  tv_set_str(&ar, ctx, "centre", a->cfg.mail_from_name);
+  tv_set_str(&ar, ctx, "from", a->cfg.mail_from);
+  tv_set_str(&ar, ctx, "to", to);
+  tv_set_str(&ar, ctx, "date", date);
+  const char *subject = NULL, *body = NULL;
+  int rc = 1;
+  unsigned char rnd[12];
+  char hex[25], key[40];
+  long long id = 0;
+  if (mail_render(ts, "mail/test.txt", ctx, &ar, &subject, &body, err, sizeof err)) {
+    fprintf(stderr, "civicnet: %s\n", err);
+  } else if (crypto_random(rnd, sizeof rnd)) {
+    fprintf(stderr, "civicnet: no random bytes\n");
+  } else {
+    hex_encode(rnd, sizeof rnd, hex);
+    snprintf(key, sizeof key, "test:%s", hex); /* every test is its own event */
+    mail_msg m = {.to = to, .from = a->cfg.mail_from, .from_name = a->cfg.mail_from_name,
+                  .subject = subject, .body = body};
+    int e = outbox_enqueue(db, &m, key, &id);
+    if (e == OUTBOX_ERR_INVALID)
+      fprintf(stderr, "civicnet mail test: the message fails the header checks "
+                      "(mail_from, mail_from_name or templates/mail/test.txt)\n");
+    else if (e)
+      fprintf(stderr, "civicnet mail test: %s\n", sqlite3_errmsg(db));
+    else
+      rc = 0;
+  }
+  if (rc == 0) {
+    sqlite3_stmt *st = db_prep(db, "SELECT message_id FROM outbox WHERE id=?1");
+    sqlite3_bind_int64(st, 1, id);
+    printf("queued: id %lld\nMessage-ID: %s\nfrom: %s\n", id,
+           st && sqlite3_step(st) == SQLITE_ROW ? db_text(st, 0) : "?", a->cfg.mail_from);
+    sqlite3_finalize(st);
+    char target[32];
+    snprintf(target, sizeof target, "outbox:%lld", id);
+    audit_append(db, "cli", "mail_test", target, "", "");
+  }
+  arena_free(&ar);
+  tmpl_free(ts);
+  return rc;
+}
+
+static int cmd_mail(int argc, char **argv) {
+  bool status = argc >= 2 && !strcmp(argv[1], "status");
+  if (!status && (argc < 2 || strcmp(argv[1], "test") != 0)) {
+    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+      printf("%s\n\n%s\n", MAIL_STATUS_HELP, MAIL_TEST_HELP);
+      return 0;
+    }
+    fprintf(stderr, "civicnet mail: expected 'mail status' or 'mail test' "
+                    "(see 'civicnet mail --help')\n");
+    return 2;
+  }
+  app a;
+  opts o;
+  int rc;
+  if (!status) { /* check --to before anything touches the data directory */
+    if ((rc = parse_opts(argc - 1, argv + 1, "mail test", "dct", &o))) return rc;
+    if (!o.help && !o.to) {
+      fprintf(stderr, "civicnet mail test: --to ADDR is required\n");
+      return 2;
+    }
+    if (!o.help && !mail_addr_ok(o.to)) { /* never echoed: it may hold CR/LF */
+      fprintf(stderr, "civicnet mail test: --to: not a valid e-mail address "
+                      "(one address, ASCII, no spaces or line breaks, at most 254 characters)\n");
+      return 2;
+    }
+  }
+  sqlite3 *db = cli_begin(argc - 1, argv + 1, status ? "mail status" : "mail test",
+                          status ? "dc" : "dct", status ? MAIL_STATUS_HELP : MAIL_TEST_HELP,
+                          &a, &o, &rc);
+  if (!db) return rc;
+  rc = status ? outbox_status(db, stdout) : mail_test(&a, db, o.to);
+  sqlite3_close(db);
+  return rc;
+}
+
 static int cmd_routes(int argc, char **argv) {
   opts o;
   int rc = parse_opts(argc, argv, "routes", "", &o);
@@ -375,6 +495,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 1, argv + 1);
   if (!strcmp(cmd, "audit")) return cmd_audit(argc - 1, argv + 1);
+  if (!strcmp(cmd, "mail")) return cmd_mail(argc - 1, argv + 1);
   if (!strcmp(cmd, "routes")) return cmd_routes(argc - 1, argv + 1);
   fprintf(stderr, "civicnet: unknown command '%s'\n\n%s", cmd, USAGE);
   return 2;

@@ -13,60 +13,63 @@
 
 typedef struct link {
   const char *label, *href;
+  role_t min_role; /* shown only to this role and above */
 } link;
 
 /* Global navigation of Supernet (別紙1 tab list). */
 static const link NAV_SUPERNET[] = {
-    {"ホーム", "/"},
-    {"掲載登録", "/register/"},
-    {"団体・企業を探す", "/groups/"},
-    {"イベント・募集", "/events/"},
-    {"助成", "/grants/"},
-    {"活動実績・事例", "/reports/"},
-    {"蔵書", "/books/"},
-    {"お知らせ", "/news/"},
-    {"相談する", "/consult/"},
-    {"センターについて", "/center/"},
-    {NULL, NULL}};
+    {"ホーム", "/", ROLE_ANON},
+    {"掲載登録", "/register/", ROLE_ANON},
+    {"団体・企業を探す", "/groups/", ROLE_ANON},
+    {"イベント・募集", "/events/", ROLE_ANON},
+    {"助成", "/grants/", ROLE_ANON},
+    {"活動実績・事例", "/reports/", ROLE_ANON},
+    {"蔵書", "/books/", ROLE_ANON},
+    {"お知らせ", "/news/", ROLE_ANON},
+    {"相談する", "/consult/", ROLE_ANON},
+    {"センターについて", "/center/", ROLE_ANON},
+    {NULL, NULL, ROLE_ANON}};
 
 static const link FOOT_SUPERNET[] = {
-    {"センターからのお知らせ", "/center-news/"},
-    {"サイトマップ", "/sitemap"},
-    {"情報登録規約・個人情報保護方針", "/policy"},
-    {"お問い合わせ", "/contact"},
-    {"あいかさねっと", "/aikasanet/"},
-    {NULL, NULL}};
+    {"センターからのお知らせ", "/center-news/", ROLE_ANON},
+    {"サイトマップ", "/sitemap", ROLE_ANON},
+    {"情報登録規約・個人情報保護方針", "/policy", ROLE_ANON},
+    {"お問い合わせ", "/contact", ROLE_ANON},
+    {"あいかさねっと", "/aikasanet/", ROLE_ANON},
+    {NULL, NULL, ROLE_ANON}};
 
 /* Global navigation of Aika (別紙2 tab list, 上部 and 右横). */
 static const link NAV_AIKA[] = {
-    {"ホーム", "/aikasanet/"},
-    {"募集中", "/aikasanet/recruitments/"},
-    {"探す", "/aikasanet/members/"},
-    {"取材報告", "/aikasanet/interviews/"},
-    {"Q＆A", "/aikasanet/qa"},
-    {"利用案内", "/aikasanet/guide"},
-    {"お知らせ", "/aikasanet/news/"},
-    {NULL, NULL}};
+    {"ホーム", "/aikasanet/", ROLE_ANON},
+    {"募集中", "/aikasanet/recruitments/", ROLE_ANON},
+    {"探す", "/aikasanet/members/", ROLE_ANON},
+    {"取材報告", "/aikasanet/interviews/", ROLE_ANON},
+    {"Q＆A", "/aikasanet/qa", ROLE_ANON},
+    {"利用案内", "/aikasanet/guide", ROLE_ANON},
+    {"お知らせ", "/aikasanet/news/", ROLE_ANON},
+    {NULL, NULL, ROLE_ANON}};
 
 static const link SIDE_AIKA[] = {
-    {"ログイン", "/aikasanet/login"},
-    {"会員登録はこちら", "/aikasanet/signup"},
-    {"メルマガ会員登録", "/aikasanet/newsletter"},
-    {"登録用紙ダウンロード", "/aikasanet/forms"},
-    {NULL, NULL}};
+    {"ログイン", "/aikasanet/login", ROLE_ANON},
+    {"会員登録はこちら", "/aikasanet/signup", ROLE_ANON},
+    {"メルマガ会員登録", "/aikasanet/newsletter", ROLE_ANON},
+    {"登録用紙ダウンロード", "/aikasanet/forms", ROLE_ANON},
+    {NULL, NULL, ROLE_ANON}};
 
 static const link FOOT_AIKA[] = {
-    {"関連団体リンク", "/aikasanet/links"},
-    {"サイトマップ", "/aikasanet/sitemap"},
-    {"個人情報保護", "/aikasanet/privacy"},
-    {"山口県県民活動スーパーネット", "/"},
-    {NULL, NULL}};
+    {"関連団体リンク", "/aikasanet/links", ROLE_ANON},
+    {"サイトマップ", "/aikasanet/sitemap", ROLE_ANON},
+    {"個人情報保護", "/aikasanet/privacy", ROLE_ANON},
+    {"山口県県民活動スーパーネット", "/", ROLE_ANON},
+    {NULL, NULL, ROLE_ANON}};
 
 static const link NAV_ADMIN[] = {
-    {"ダッシュボード", "/admin/"},
-    {"スーパーネットを見る", "/"},
-    {"あいかさねっとを見る", "/aikasanet/"},
-    {NULL, NULL}};
+    {"ダッシュボード", "/admin/", ROLE_EDITOR},
+    {"職員アカウント", "/admin/staff/", ROLE_ADMIN},
+    {"パスワードの変更", "/admin/password", ROLE_EDITOR},
+    {"スーパーネットを見る", "/", ROLE_ANON},
+    {"あいかさねっとを見る", "/aikasanet/", ROLE_ANON},
+    {NULL, NULL, ROLE_ANON}};
 
 const char *site_of_path(const char *path) {
   if (strncmp(path, "/aikasanet", 10) == 0 && (path[10] == '/' || !path[10]))
@@ -90,6 +93,7 @@ static bool nav_current(const char *href, const char *path) {
 static tval *link_list(request *r, const link *l) {
   tval *list = tv_list(&r->a);
   for (; l->label; l++) {
+    if (r->role < l->min_role) continue;
     tval *m = tv_map(&r->a);
     tv_set_str(&r->a, m, "label", l->label);
     tv_set_str(&r->a, m, "href", l->href);

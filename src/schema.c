@@ -8,65 +8,64 @@
 #define PUB_STATUS "draft=下書|review=仮登録|published=公開"
 
 static const field NEWS_FIELDS[] = {
-    {"site", "サイト", F_SELECT, true, false, 0, "supernet=スーパーネット|aika=あいかさねっと"},
-    {"category", "種類", F_SELECT, true, false, 0, "news=お知らせ|centre=センターからのお知らせ"},
-    {"title", "タイトル", F_TEXT, true, false, 200, NULL},
-    {"body", "本文", F_TEXTAREA, true, false, 20000, NULL},
-    {"status", "状態", F_SELECT, true, true, 0, PUB_STATUS},
-    {"published_at", "公開日時", F_DATETIME, false, false, 0, NULL},
+    {.column = "site", .label = "サイト", .kind = F_SELECT, .required = true, .choices = "supernet=スーパーネット|aika=あいかさねっと"},
+    {.column = "category", .label = "種類", .kind = F_SELECT, .required = true, .choices = "news=お知らせ|centre=センターからのお知らせ"},
+    {.column = "title", .label = "タイトル", .kind = F_TEXT, .required = true, .max_len = 200},
+    {.column = "body", .label = "本文", .kind = F_TEXTAREA, .required = true, .max_len = 20000},
+    {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true, .choices = PUB_STATUS},
+    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME},
     {0}};
 
 static const field GROUP_FIELDS[] = {
-    {"kind", "組織形態", F_SELECT, true, false, 0, "citizen=県民活動団体|npo=NPO法人|company=企業"},
-    {"name", "団体名", F_TEXT, true, false, 100, NULL},
-    {"kana", "ふりがな", F_KANA, true, false, 200, NULL},
-    {"activity", "活動状況", F_SELECT, true, false, 0, "active=活動中|dissolved=解散|withdrawn=退会"},
-    {"purpose", "活動目的", F_TEXTAREA, false, false, 2000, NULL},
-    {"municipality", "主たる事務所の市町", F_TEXT, false, false, 20, NULL},
-    {"status", "状態", F_SELECT, true, true, 0, PUB_STATUS},
-    {"published_at", "公開日時", F_DATETIME, false, false, 0, NULL},
+    {.column = "kind", .label = "組織形態", .kind = F_SELECT, .required = true, .choices = "citizen=県民活動団体|npo=NPO法人|company=企業"},
+    {.column = "name", .label = "団体名", .kind = F_TEXT, .required = true, .max_len = 100},
+    {.column = "kana", .label = "ふりがな", .kind = F_KANA, .required = true, .max_len = 200},
+    {.column = "activity", .label = "活動状況", .kind = F_SELECT, .required = true, .choices = "active=活動中|dissolved=解散|withdrawn=退会"},
+    {.column = "purpose", .label = "活動目的", .kind = F_TEXTAREA, .max_len = 2000},
+    {.column = "municipality", .label = "主たる事務所の市町", .kind = F_TEXT, .max_len = 20},
+    {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true, .choices = PUB_STATUS},
+    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME},
     {0}};
 
 static const field EVENT_FIELDS[] = {
-    {"title", "タイトル", F_TEXT, true, false, 200, NULL},
-    {"organiser", "主催", F_TEXT, true, false, 100, NULL},
-    {"starts_on", "開始日", F_DATE, false, false, 0, NULL},
-    {"ends_on", "終了日", F_DATE, false, false, 0, NULL},
-    {"place", "場所", F_TEXT, false, false, 200, NULL},
-    {"summary", "内容", F_TEXTAREA, false, false, 4000, NULL},
-    {"status", "状態", F_SELECT, true, true, 0, PUB_STATUS},
-    {"published_at", "公開日時", F_DATETIME, false, false, 0, NULL},
+    {.column = "title", .label = "タイトル", .kind = F_TEXT, .required = true, .max_len = 200},
+    {.column = "organiser", .label = "主催", .kind = F_TEXT, .required = true, .max_len = 100},
+    {.column = "starts_on", .label = "開始日", .kind = F_DATE},
+    {.column = "ends_on", .label = "終了日", .kind = F_DATE},
+    {.column = "place", .label = "場所", .kind = F_TEXT, .max_len = 200},
+    {.column = "summary", .label = "内容", .kind = F_TEXTAREA, .max_len = 4000},
+    {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true, .choices = PUB_STATUS},
+    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME},
     {0}};
 
 static const field GRANT_FIELDS[] = {
-    {"title", "助成名", F_TEXT, true, false, 200, NULL},
-    {"funder", "助成団体", F_TEXT, true, false, 100, NULL},
-    {"amount", "助成額", F_TEXT, false, false, 100, NULL},
-    {"deadline", "募集締切", F_DATE, false, false, 0, NULL},
-    {"summary", "内容", F_TEXTAREA, false, false, 4000, NULL},
-    {"status", "状態", F_SELECT, true, true, 0, PUB_STATUS},
-    {"published_at", "公開日時", F_DATETIME, false, false, 0, NULL},
+    {.column = "title", .label = "助成名", .kind = F_TEXT, .required = true, .max_len = 200},
+    {.column = "funder", .label = "助成団体", .kind = F_TEXT, .required = true, .max_len = 100},
+    {.column = "amount", .label = "助成額", .kind = F_TEXT, .max_len = 100},
+    {.column = "deadline", .label = "募集締切", .kind = F_DATE},
+    {.column = "summary", .label = "内容", .kind = F_TEXTAREA, .max_len = 4000},
+    {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true, .choices = PUB_STATUS},
+    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME},
     {0}};
 
 static const field MEMBER_FIELDS[] = {
-    {"kind", "会員種類", F_SELECT, true, false, 0, "individual=個人|group=団体|company=企業"},
-    {"display_name", "表示名", F_TEXT, true, false, 100, NULL},
-    {"area", "地域", F_TEXT, false, false, 20, NULL},
-    {"status", "状態", F_SELECT, true, true, 0,
-     PUB_STATUS "|paused=休止|withdrawn=退会"},
-    {"published_at", "公開日時", F_DATETIME, false, false, 0, NULL},
+    {.column = "kind", .label = "会員種類", .kind = F_SELECT, .required = true, .choices = "individual=個人|group=団体|company=企業"},
+    {.column = "display_name", .label = "表示名", .kind = F_TEXT, .required = true, .max_len = 100},
+    {.column = "area", .label = "地域", .kind = F_TEXT, .max_len = 20},
+    {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true, .choices = PUB_STATUS "|paused=休止|withdrawn=退会"},
+    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME},
     {0}};
 
 static const field RECRUITMENT_FIELDS[] = {
-    {"title", "募集タイトル", F_TEXT, true, false, 200, NULL},
-    {"organiser", "主催者", F_TEXT, true, false, 100, NULL},
-    {"area", "地域", F_TEXT, false, false, 20, NULL},
-    {"starts_on", "活動開始日", F_DATE, false, false, 0, NULL},
-    {"ends_on", "活動終了日", F_DATE, false, false, 0, NULL},
-    {"anytime", "随時募集", F_BOOL, false, false, 0, NULL},
-    {"summary", "活動内容", F_TEXTAREA, false, false, 4000, NULL},
-    {"status", "状態", F_SELECT, true, true, 0, PUB_STATUS},
-    {"published_at", "公開日時", F_DATETIME, false, false, 0, NULL},
+    {.column = "title", .label = "募集タイトル", .kind = F_TEXT, .required = true, .max_len = 200},
+    {.column = "organiser", .label = "主催者", .kind = F_TEXT, .required = true, .max_len = 100},
+    {.column = "area", .label = "地域", .kind = F_TEXT, .max_len = 20},
+    {.column = "starts_on", .label = "活動開始日", .kind = F_DATE},
+    {.column = "ends_on", .label = "活動終了日", .kind = F_DATE},
+    {.column = "anytime", .label = "随時募集", .kind = F_BOOL},
+    {.column = "summary", .label = "活動内容", .kind = F_TEXTAREA, .max_len = 4000},
+    {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true, .choices = PUB_STATUS},
+    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME},
     {0}};
 
 static const content_type T_NEWS = {"news", "news", "お知らせ", NEWS_FIELDS};

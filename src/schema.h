@@ -12,7 +12,8 @@
 
 typedef enum {
   F_TEXT, F_TEXTAREA, F_SELECT, F_MULTI, F_DATE, F_DATETIME, F_URL,
-  F_FILE, F_EMAIL, F_PHONE, F_POSTAL, F_KANA, F_INT, F_BOOL
+  F_FILE, F_EMAIL, F_PHONE, F_POSTAL, F_KANA, F_INT, F_BOOL, F_PASSWORD,
+  F_LOGIN
 } field_kind;
 
 typedef struct field {
@@ -23,6 +24,9 @@ typedef struct field {
   bool staff_only;        /* never shown publicly */
   int max_len;            /* characters; 0 = kind default */
   const char *choices;    /* F_SELECT: "value=ラベル|value=ラベル" */
+  const char *hint;       /* help text shown under the label */
+  const char *autocomplete; /* HTML autocomplete token */
+  int min_len;            /* characters; 0 = none */
 } field;
 
 typedef struct content_type {

@@ -187,6 +187,10 @@ static int authorise(request *r) {
     if (!origin_ok(r)) return 403;
     if (!csrf_valid(r, req_form(r, "_csrf"))) return 403;
   }
+  /* An initial password must be changed before any other staff screen. */
+  if (r->user && r->user->must_change_pw && rt->min_role >= ROLE_EDITOR &&
+      strncmp(rt->name, "admin.password", 14) != 0 && strcmp(rt->name, "admin.logout") != 0)
+    return resp_redirect(r, "/admin/password");
   return 0;
 }
 

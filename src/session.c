@@ -32,7 +32,8 @@ void session_load(request *r) {
   char hash[65];
   sha256_hex(sid, strlen(sid), hash);
   sqlite3_stmt *st = db_prep(db,
-      "SELECT s.created_at, s.last_seen, u.id, u.login, u.display_name, u.role"
+      "SELECT s.created_at, s.last_seen, u.id, u.login, u.display_name, u.role,"
+      " u.must_change_pw"
       " FROM sessions s JOIN users u ON u.id = s.user_id"
       " WHERE s.id_hash = ?1 AND u.disabled = 0");
   if (!st) return;
@@ -52,6 +53,7 @@ void session_load(request *r) {
     u->display_name = arena_strdup(&r->a, db_text(st, 4));
     int role = role_parse(db_text(st, 5));
     u->role = role < 0 ? ROLE_ANON : (role_t)role;
+    u->must_change_pw = sqlite3_column_int(st, 6) != 0;
     r->user = u;
     r->role = u->role;
     r->sid = arena_strdup(&r->a, sid);

@@ -15,5 +15,15 @@ int static_file(request *r);
 int display_prefs(request *r);
 int healthz(request *r);
 int redirect_slash(request *r);
+int staff_list(request *r);
+int staff_new_form(request *r);
+int staff_new_post(request *r);
+int staff_edit_form(request *r);
+int staff_edit_post(request *r);
+int staff_delete_form(request *r);
+int staff_delete_post(request *r);
+int staff_unlock_post(request *r);
+int password_form(request *r);
+int password_post(request *r);
 
 #endif

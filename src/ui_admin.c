@@ -32,31 +32,94 @@ int admin_login_form(request *r) {
   return login_page(r, NULL, NULL);
 }
 
+#define LOCK_FAILURES 5
+#define LOCK_WINDOW_S (15 * 60)
+#define LOCK_DURATION_S (30 * 60)
+
+/* Seconds left on a lock of this login text (0 when not locked). */
+static long long lock_left(sqlite3 *db, const char *login) {
+  sqlite3_stmt *st = db_prep(db, "SELECT locked_until - strftime('%s','now') FROM login_throttle WHERE login=?1");
+  if (st) sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  long long left = row_int(st);
+  return left > 0 ? left : 0;
+}
+
+/* Count a failure; lock after LOCK_FAILURES within LOCK_WINDOW_S. Returns
+ * true when this failure locked the login. */
+static bool count_failure(sqlite3 *db, const char *login) {
+  sqlite3_stmt *st = db_prep(db,
+      "INSERT INTO login_throttle(login, failures, window_start) VALUES (?1, 1, strftime('%s','now'))"
+      " ON CONFLICT(login) DO UPDATE SET"
+      "  failures = CASE WHEN window_start < strftime('%s','now') - ?2 THEN 1 ELSE failures + 1 END,"
+      "  window_start = CASE WHEN window_start < strftime('%s','now') - ?2 THEN strftime('%s','now')"
+      "                 ELSE window_start END"
+      " RETURNING failures");
+  if (!st) return false;
+  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, LOCK_WINDOW_S);
+  long long failures = row_int(st);
+  if (failures < LOCK_FAILURES) return false;
+  st = db_prep(db, "UPDATE login_throttle SET locked_until = strftime('%s','now') + ?2,"
+                   " failures = 0 WHERE login=?1");
+  if (!st) return false;
+  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, LOCK_DURATION_S);
+  sqlite3_step(st);
+  sqlite3_finalize(st);
+  return true;
+}
+
+static void clear_failures(sqlite3 *db, const char *login) {
+  sqlite3_stmt *st = db_prep(db, "DELETE FROM login_throttle WHERE login=?1");
+  if (!st) return;
+  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  sqlite3_step(st);
+  sqlite3_finalize(st);
+}
+
+/* A fixed hash to verify against when the login does not exist, so that
+ * both cases take the same time (no user enumeration by timing). */
+static const char DUMMY_HASH[] =
+    "pbkdf2-sha256$310000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+static const char MSG_FAILED[] = "ログインIDまたはパスワードが正しくありません。";
+static const char MSG_LOCKED[] =
+    "ログインに続けて失敗したため、このログインIDでのログインを30分間停止しています。"
+    "時間をおいてお試しいただくか、システム管理者にロックの解除を依頼してください。";
+
 int admin_login_post(request *r) {
   const char *login = req_form(r, "login"), *pw = req_form(r, "password");
   sqlite3 *db = db_thread(r->app);
   if (!db) return 500;
   login = login ? login : "";
-  long long uid = 0;
-  if (pw && *login && strlen(login) <= 64 && strlen(pw) <= 1024) {
-    sqlite3_stmt *st = db_prep(db,
-        "SELECT id, pw_hash FROM users WHERE login=?1 AND disabled=0"
-        " AND role IN ('editor','admin')");
-    if (!st) return 500;
-    sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && password_verify(pw, db_text(st, 1)))
-      uid = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+  if (!pw || !*login || strlen(login) > 64 || strlen(pw) > 1024)
+    return login_page(r, login, MSG_FAILED);
+  if (lock_left(db, login) > 0) {
+    audit_append(db, login, "login_while_locked", "admin", "", r->client_ip);
+    return login_page(r, login, MSG_LOCKED);
   }
+  long long uid = 0;
+  sqlite3_stmt *st = db_prep(db,
+      "SELECT id, pw_hash FROM users WHERE login=?1 AND disabled=0"
+      " AND role IN ('editor','admin')");
+  if (!st) return 500;
+  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  bool found = sqlite3_step(st) == SQLITE_ROW;
+  if (password_verify(pw, found ? db_text(st, 1) : DUMMY_HASH) && found)
+    uid = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
   if (!uid) {
     audit_append(db, login, "login_failed", "admin", "", r->client_ip);
-    r->status = 200;
-    return login_page(r, login,
-                      "ログインIDまたはパスワードが正しくありません。");
+    if (count_failure(db, login)) {
+      audit_append(db, login, "account_locked", "admin", "", r->client_ip);
+      return login_page(r, login, MSG_LOCKED);
+    }
+    return login_page(r, login, MSG_FAILED);
   }
+  clear_failures(db, login);
   if (session_create(r, uid)) return 500;
   audit_append(db, login, "login", "admin", "", r->client_ip);
-  sqlite3_stmt *st = db_prep(db,
+  st = db_prep(db,
       "UPDATE users SET last_login_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?1");
   if (st) {
     sqlite3_bind_int64(st, 1, uid);

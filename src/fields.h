@@ -1,0 +1,36 @@
+/* fields.h — forms derived from the field schema (DESIGN principle 2):
+ * validation with a Japanese message per field, and the template context
+ * that renders each input with its label, hint, error and the user's
+ * input kept (partials/field.html, partials/error_summary.html). */
+#ifndef CIVICNET_FIELDS_H
+#define CIVICNET_FIELDS_H
+#include <stdbool.h>
+#include "app.h"
+#include "schema.h"
+
+typedef struct field_error {
+  const field *f;
+  const char *message;        /* Japanese, names the field */
+  struct field_error *next;
+} field_error;
+
+/* Validate form values (kv list) against fields; appends errors in field
+ * order and returns how many. Values are read by column name. */
+int fields_validate(arena *a, const field *fields, const kv *values,
+                    field_error **errors);
+/* Validate one value; returns NULL when valid, else the message. */
+const char *field_check(arena *a, const field *f, const char *value);
+/* Add an error for a column (checks that only the handler can make,
+ * e.g. "このログインIDはすでに使われています"). */
+void fields_add_error(arena *a, field_error **errors, const field *fields,
+                      const char *column, const char *message);
+/* Context for templates: list of maps {name, id, label, kind, input_type,
+ * required, value, error, hint, maxlength, autocomplete, options[]} and
+ * the error summary list {href, message}. */
+tval *fields_ctx(request *r, const field *fields, const kv *values,
+                 const field_error *errors);
+tval *fields_error_summary(request *r, const field_error *errors);
+/* Number of characters (code points) of valid UTF-8 text. */
+size_t utf8_length(const char *s);
+
+#endif
