@@ -17,7 +17,7 @@ UNITBIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNITSRC))
 DATA     ?= data
 LISTEN   ?= 127.0.0.1:8080
 
-.PHONY: all run test test-only unit bench deps deps-test clean asan
+.PHONY: all run test test-only unit bench deps deps-test clean asan docs
 all: build/civicnet
 
 build/civicnet: $(SRC) $(HDR) Makefile
@@ -57,6 +57,10 @@ bench:
 	@scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory build/civicnet
 	@bench/run.sh
+
+# Documents generated from the code (the role matrix from the route table).
+docs: build/civicnet
+	build/civicnet routes --matrix > docs/権限マトリックス.md
 
 clean:
 	rm -rf build

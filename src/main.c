@@ -40,13 +40,13 @@ static const char USAGE[] =
     "                      outgoing mail: count per state, oldest queued, failures\n"
     "  mail test --data DIR --to ADDR [--config FILE]\n"
     "                      queue a test mail to ADDR (the running server sends it)\n"
-    "  routes              print the route table (tab-separated)\n"
+    "  routes [--matrix]   print the route table (tab-separated) or the role matrix\n"
     "\n"
     "Run 'civicnet COMMAND --help' for a command's options.\n";
 
 typedef struct opts {
   const char *data, *listen, *config, *login, *role, *name, *to;
-  bool help;
+  bool help, matrix;
 } opts;
 
 /* Parse options common to all commands; allowed is a string of the
@@ -58,6 +58,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, const char *allowe
       {"config", required_argument, NULL, 'c'}, {"login", required_argument, NULL, 'u'},
       {"role", required_argument, NULL, 'r'},   {"name", required_argument, NULL, 'n'},
       {"to", required_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
+      {"matrix", no_argument, NULL, 'm'},
       {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof *o);
   optind = 1;
@@ -79,6 +80,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, const char *allowe
       case 'n': o->name = optarg; break;
       case 't': o->to = optarg; break;
       case 'h': o->help = true; break;
+      case 'm': o->matrix = true; break;
     }
   }
   if (optind < argc) {
@@ -470,10 +472,15 @@ static int cmd_mail(int argc, char **argv) {
 
 static int cmd_routes(int argc, char **argv) {
   opts o;
-  int rc = parse_opts(argc, argv, "routes", "", &o);
+  int rc = parse_opts(argc, argv, "routes", "m", &o);
   if (rc) return rc;
   if (o.help) {
-    puts("civicnet routes\n  print name, methods, pattern, role, csrf, cacheable, params");
+    puts("civicnet routes [--matrix]\n  print name, methods, pattern, role, csrf, cacheable, params\n"
+         "  --matrix  print the role × screen matrix (権限マトリックス) as Markdown");
+    return 0;
+  }
+  if (o.matrix) {
+    route_matrix_markdown(stdout);
     return 0;
   }
   for (const route *r = ROUTES; r->pattern; r++)

@@ -37,4 +37,9 @@ bool route_declares(const route *r, const char *name);
 /* Method name → M_* bit; 0 for any other method. */
 unsigned route_method_bit(const char *method);
 
+/* Write the role × screen matrix (権限マトリックス, REQUIREMENTS Y4) of
+ * ROUTES as Markdown; docs/権限マトリックス.md is this output. */
+#include <stdio.h>
+void route_matrix_markdown(FILE *out);
+
 #endif

@@ -17,7 +17,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
-OUT=build/test-output
+OUT=${TEST_OUT:-build/test-output}
 rm -rf "$OUT/screenshots"
 mkdir -p "$OUT"
 
