@@ -109,13 +109,17 @@ void cache_put(page_cache *c, const char *key, uint64_t gen, void *obj,
   if (obj) c->release(obj);
 }
 
-/* Each thread remembers the data_version its connection last saw; a change
- * means another connection (or process, e.g. `civicnet demo`) committed. */
+/* The cache generation is the database's content generation. Each thread
+ * remembers the data_version its connection last saw and reads the
+ * content generation only after a commit (its own or another
+ * connection's/process's); the app keeps the highest value seen. */
 static _Thread_local long long seen_version = -1;
 
 void cache_sync_generation(app *a) {
-  long long v = db_data_version(a);
-  if (v < 0) return;
-  if (seen_version != -1 && v != seen_version) atomic_fetch_add(&a->generation, 1);
-  seen_version = v;
+  long long g = db_content_generation(a, &seen_version);
+  if (g <= 0) return;
+  uint_fast64_t cur = atomic_load(&a->generation);
+  while ((uint_fast64_t)g > cur &&
+         !atomic_compare_exchange_weak(&a->generation, &cur, (uint_fast64_t)g)) {
+  }
 }

@@ -62,6 +62,8 @@ const char *db_text(sqlite3_stmt *st, int col) {
 typedef struct thread_db {
   sqlite3 *db;
   sqlite3_stmt *data_version;
+  sqlite3_stmt *content_gen;
+  bool committed;  /* this connection committed since the last check */
 } thread_db;
 
 static pthread_key_t conn_key;
@@ -70,14 +72,17 @@ static pthread_once_t conn_once = PTHREAD_ONCE_INIT;
 static void conn_close(void *p) {
   thread_db *t = p;
   sqlite3_finalize(t->data_version);
+  sqlite3_finalize(t->content_gen);
   sqlite3_close_v2(t->db);
   free(t);
 }
 static void conn_key_make(void) { pthread_key_create(&conn_key, conn_close); }
 
+/* A commit by this connection: data_version does not change for a
+ * connection's own commits, so remember to look at content_generation. */
 static int on_commit(void *p) {
-  app *a = p;
-  atomic_fetch_add(&a->generation, 1);
+  thread_db *t = p;
+  t->committed = true;
   return 0;
 }
 
@@ -98,7 +103,7 @@ static thread_db *thread_conn(app *a) {
     return NULL;
   }
   t->db = db;
-  sqlite3_commit_hook(db, on_commit, a);
+  sqlite3_commit_hook(db, on_commit, t);
   pthread_setspecific(conn_key, t);
   return t;
 }
@@ -108,16 +113,25 @@ sqlite3 *db_thread(app *a) {
   return t ? t->db : NULL;
 }
 
-long long db_data_version(app *a) {
+/* Step a cached one-row, one-column statement; -1 on error. */
+static long long step_int(thread_db *t, sqlite3_stmt **st, const char *sql) {
+  if (!*st) *st = db_prep(t->db, sql);
+  if (!*st) return -1;
+  long long v = sqlite3_step(*st) == SQLITE_ROW ? sqlite3_column_int64(*st, 0) : -1;
+  sqlite3_reset(*st);
+  return v;
+}
+
+long long db_content_generation(app *a, long long *data_version) {
   thread_db *t = thread_conn(a);
   if (!t) return -1;
-  if (!t->data_version) t->data_version = db_prep(t->db, "PRAGMA data_version");
-  if (!t->data_version) return -1;
-  long long v = sqlite3_step(t->data_version) == SQLITE_ROW
-                    ? sqlite3_column_int64(t->data_version, 0)
-                    : -1;
-  sqlite3_reset(t->data_version);
-  return v;
+  long long dv = step_int(t, &t->data_version, "PRAGMA data_version");
+  if (dv < 0) return -1;
+  bool changed = dv != *data_version || t->committed;
+  *data_version = dv;
+  t->committed = false;
+  if (!changed) return 0;
+  return step_int(t, &t->content_gen, "SELECT gen FROM content_generation WHERE one=1");
 }
 
 void db_thread_close(void) {

@@ -14,9 +14,12 @@ sqlite3 *db_open_path(const char *path, char *err, size_t errlen);
  * app->generation, so cached pages never outlive a write. */
 sqlite3 *db_thread(app *a);
 void db_thread_close(void);
-/* PRAGMA data_version on the thread's connection: changes when another
- * connection (or process) has committed since this one last looked. */
-long long db_data_version(app *a);
+/* The content generation (table content_generation, bumped by triggers on
+ * every content table), read only when something was committed since the
+ * caller's last look: *data_version holds the thread's last PRAGMA
+ * data_version and is updated. Returns the generation, 0 when nothing was
+ * committed meanwhile, -1 on error. */
+long long db_content_generation(app *a, long long *data_version);
 /* Apply every db/migrations/NNNN_*.sql not yet in schema_migrations, each
  * in its own transaction, in order. Returns number applied or -1. */
 int db_migrate(sqlite3 *db, const char *dir, FILE *log, char *err,

@@ -99,12 +99,36 @@ static bool has_column(sqlite3 *db, const char *table, const char *col) {
   return ok;
 }
 
+/* Does the content-generation trigger cgen_<table>_<op> exist? */
+static bool has_trigger(sqlite3 *db, const char *table, const char *op) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='trigger'"
+                             " AND name = 'cgen_' || ?1 || '_' || ?2 AND tbl_name = ?1",
+                         -1, &st, NULL) != SQLITE_OK)
+    return false;
+  sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, op, -1, SQLITE_STATIC);
+  bool ok = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return ok;
+}
+
 int schema_check(sqlite3 *db, char *err, size_t errlen) {
   size_t used = 0;
   int missing = 0;
   err[0] = 0;
   for (int i = 0; CONTENT_TYPES[i]; i++) {
     const content_type *t = CONTENT_TYPES[i];
+    static const char *const ops[] = {"ins", "upd", "del"};
+    for (int k = 0; k < 3; k++) {
+      if (has_trigger(db, t->table, ops[k])) continue;
+      missing++;
+      if (used < errlen) {
+        int n = snprintf(err + used, errlen - used, "%strigger cgen_%s_%s", missing > 1 ? ", " : "",
+                         t->table, ops[k]);
+        if (n > 0) used += (size_t)n;
+      }
+    }
     for (const field *f = t->fields; f->column; f++) {
       if (has_column(db, t->table, f->column)) continue;
       missing++;

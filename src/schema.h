@@ -39,8 +39,9 @@ typedef struct content_type {
 extern const content_type *const CONTENT_TYPES[]; /* NULL-terminated */
 
 const content_type *schema_find(const char *name);
-/* Returns 0 when every declared column exists; otherwise -1 and lists the
- * missing "table.column" names in err. */
+/* Returns 0 when every declared column exists and every content table has
+ * its content-generation triggers (the page cache depends on them);
+ * otherwise -1 and lists what is missing in err. */
 int schema_check(sqlite3 *db, char *err, size_t errlen);
 /* Label of choice value v of field f, or v itself. Result points into a
  * static table or v; copied into out. */

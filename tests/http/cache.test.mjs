@@ -55,3 +55,28 @@ test('signed-in and cookie-setting responses are never cached or shared', async 
   assert.notEqual(await tok(a), await tok(b), 'each visitor gets their own token');
   assert.notEqual(a.headers.get('x-cache'), 'hit');
 });
+
+test('operational writes (sign-ins, sessions, audit, mail queue) keep the cache', async () => {
+  await (await fetch(srv.url + '/news/')).text();
+  assert.equal((await fetch(srv.url + '/news/')).headers.get('x-cache'), 'hit');
+  const page = await fetch(srv.url + '/admin/login');
+  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = (await page.text()).match(/name="_csrf" value="([^"]+)"/)[1];
+  await fetch(srv.url + '/admin/login', { method: 'POST', redirect: 'manual',
+    body: new URLSearchParams({ _csrf: csrf, login: 'nobody', password: 'wrong-password' }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: srv.url, cookie } });
+  sql("INSERT INTO login_throttle(login, failures, window_start) VALUES ('someone', 1, 0)");
+  assert.ok(Number(sql('SELECT count(*) FROM audit_log')) > 0, 'the failed sign-in was written');
+  assert.equal((await fetch(srv.url + '/news/')).headers.get('x-cache'), 'hit', 'still cached');
+});
+
+test('a change to any content table from another process is noticed', async () => {
+  for (const [table, change] of [['settings', "UPDATE settings SET value='臨時休館のお知らせ（テスト）' WHERE site='supernet' AND key='emergency_notice'"],
+    ['banners', "UPDATE banners SET label='新しいバナー（テスト）' WHERE site='supernet' AND sort=(SELECT min(sort) FROM banners WHERE site='supernet')"]]) {
+    await (await fetch(srv.url + '/')).text();
+    assert.equal((await fetch(srv.url + '/')).headers.get('x-cache'), 'hit', `${table}: cached before`);
+    sql(change);
+    const html = await (await fetch(srv.url + '/')).text();
+    assert.ok(html.includes('（テスト）'), `${table}: change shown on the next request`);
+  }
+});

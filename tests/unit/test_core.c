@@ -213,6 +213,9 @@ static void test_schema_check(void **st) {
   assert_int_equal(db_exec(db, "ALTER TABLE grants DROP COLUMN amount"), 0);
   assert_int_equal(schema_check(db, err, sizeof err), -1);
   assert_string_equal(err, "grants.amount");
+  assert_int_equal(db_exec(db, "DROP TRIGGER cgen_news_upd"), 0);
+  assert_int_equal(schema_check(db, err, sizeof err), -1);
+  assert_string_equal(err, "trigger cgen_news_upd, grants.amount");
   const content_type *t = schema_find("group");
   assert_non_null(t);
   char lab[64];
