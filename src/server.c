@@ -191,6 +191,12 @@ static int authorise(request *r) {
   if (r->user && r->user->must_change_pw && rt->min_role >= ROLE_EDITOR &&
       strncmp(rt->name, "admin.password", 14) != 0 && strcmp(rt->name, "admin.logout") != 0)
     return resp_redirect(r, "/admin/password");
+  /* Administrators must set up the second factor next (DESIGN "Security
+   * model"); the password change above comes first. */
+  if (r->user && r->user->role == ROLE_ADMIN && !r->user->totp_enabled &&
+      rt->min_role >= ROLE_EDITOR && strncmp(rt->name, "admin.totp", 10) != 0 &&
+      strncmp(rt->name, "admin.password", 14) != 0 && strcmp(rt->name, "admin.logout") != 0)
+    return resp_redirect(r, "/admin/totp");
   return 0;
 }
 
@@ -217,12 +223,13 @@ static void add_headers(request *r, struct MHD_Response *resp) {
   const char *cc = NULL;
   for (resp_hdr *h = r->headers; h; h = h->next)
     if (strcmp(h->name, "Cache-Control") == 0) cc = h->value;
-  if (r->no_store || r->user || r->set_cookie)
+  bool personal = r->no_store || r->user || r->set_cookie;
+  if (personal)
     MHD_add_response_header(resp, "Cache-Control", "no-store");
   else if (!cc)
     MHD_add_response_header(resp, "Cache-Control", "no-cache");
   for (resp_hdr *h = r->headers; h; h = h->next)
-    if (!(r->no_store && strcmp(h->name, "Cache-Control") == 0))
+    if (!(personal && strcmp(h->name, "Cache-Control") == 0))
       MHD_add_response_header(resp, h->name, h->value);
 }
 
@@ -294,7 +301,8 @@ static const char *cache_key(request *r) {
 
 /* Body complete: session, authorisation, cache, handler. */
 static enum MHD_Result dispatch(request *r) {
-  session_load(r);
+  /* Static files are the same for everyone: no session, browser-cacheable. */
+  if (strcmp(r->route->name, "static") != 0) session_load(r);
   int st = authorise(r);
   if (st) return fail(r, st);
   const char *key = NULL;

@@ -186,6 +186,8 @@ test('IPA 14 secret pages are not cached by browsers or by the server', async ()
   assert.match(home.headers.get('cache-control'), /no-store/, 'a signed-in view of a public page is personal');
   assert.match(await home.text(), /editor9 さん（ログイン中）/);
   assert.doesNotMatch(await (await get('/')).text(), /ログイン中/, 'and is not served to others');
+  const css = await get('/static/css/site.css', { headers: { cookie } });
+  assert.equal(css.headers.get('cache-control'), 'public, max-age=3600', 'shared assets stay cacheable, one header');
 });
 
 test('IPA 15 open redirect: only local targets are followed', async () => {
