@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <pthread.h>
+#include "pii.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -54,6 +55,7 @@ typedef struct config {
   char mail_from[256];         /* envelope sender and From address */
   char mail_from_name[128];    /* From display name */
   char centre_address[256];    /* the centre's address, for BCC */
+  char public_url[256];        /* "https://host" for links in mail; "" → http://listen */
   unsigned mail_rate_per_minute;
   unsigned mail_retry_base_seconds; /* back-off: base × 2^(attempts-1) */
 } config;
@@ -64,6 +66,7 @@ typedef struct app {
   config cfg;
   tmpl_set *tmpl;
   unsigned char secret[32];    /* HMAC key for CSRF tokens, from DIR/secret.key */
+  pii_keys pii;                /* personal-data keys, DIR/keys/ (pii.c) */
   page_cache *cache;
   atomic_uint_fast64_t generation; /* bumped by every committed write */
   FILE *access_log;
@@ -90,6 +93,7 @@ typedef struct user {
   const char *display_name;
   role_t role;
   bool must_change_pw;         /* initial password: change before anything else */
+  bool totp_enabled;           /* second factor set up (ui_totp.c) */
 } user;
 
 typedef struct resp_hdr {

@@ -125,6 +125,14 @@ static int config_apply(config *c, const char *k, const char *v) {
     if (!*v) return c->centre_address[0] = 0, 0;
     return set_mail_str(c->centre_address, sizeof c->centre_address, v, true);
   }
+  if (!strcmp(k, "public_url")) { /* links in mail never come from the Host header */
+    size_t n = strlen(v);
+    if (n >= sizeof c->public_url || (strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) ||
+        strpbrk(v, " \"<>\\'") || (n && v[n - 1] == '/'))
+      return -1;
+    snprintf(c->public_url, sizeof c->public_url, "%s", v);
+    return 0;
+  }
   if (!strcmp(k, "mail_rate_per_minute")) return set_uint(&c->mail_rate_per_minute, v);
   if (!strcmp(k, "mail_retry_base_seconds"))
     return set_uint(&c->mail_retry_base_seconds, v);

@@ -79,6 +79,8 @@ const char *field_check(arena *a, const field *f, const char *v) {
     return f->required ? arena_printf(a, "%sを%sしてください。", f->label,
                                       f->kind == F_SELECT || f->kind == F_BOOL ? "選択" : "入力")
                        : NULL;
+  if (f->kind != F_TEXTAREA && strpbrk(v, "\r\n")) /* one-line values: no header injection */
+    return arena_printf(a, "%sに改行は入力できません。", f->label);
   size_t len = utf8_length(v);
   int max = f->max_len ? f->max_len : (f->kind == F_TEXTAREA ? 4000 : 200);
   if ((int)len > max) return arena_printf(a, "%sは%d文字以内で入力してください（現在%zu文字）。", f->label, max, len);

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "mail.h"
 #include "outbox.h"
+#include "pii.h"
 #include "route.h"
 #include "schema.h"
 #include "server.h"
@@ -141,6 +142,16 @@ static int load_secret(app *a) {
   return n == (ssize_t)sizeof a->secret ? 0 : -1;
 }
 
+/* DIR/keys/: the personal-data keys (pii.c). Every command that reads or
+ * writes encrypted columns calls this; a key file with the wrong size or
+ * a mode readable by others stops the command with a clear message. */
+static int load_pii(app *a) {
+  char err[1024];
+  if (pii_keys_load(a->cfg.data_dir, &a->pii, err, sizeof err) == 0) return 0;
+  fprintf(stderr, "civicnet: personal-data keys: %s\n", err);
+  return -1;
+}
+
 static int setup_app(app *a, const opts *o) {
   config_defaults(&a->cfg);
   char err[1024];
@@ -191,6 +202,7 @@ static int cmd_serve(int argc, char **argv) {
   sqlite3 *db = open_data(&a, false);
   if (!db) return 1;
   sqlite3_close(db);
+  if (load_pii(&a)) return 1;
   char err[1024], dir[600];
   snprintf(dir, sizeof dir, "%s/templates", a.cfg.root_dir);
   a.tmpl = tmpl_load_dir(dir, err, sizeof err);

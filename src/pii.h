@@ -21,7 +21,8 @@ typedef struct pii_keys {
   unsigned char index[32];
 } pii_keys;
 
-/* Load DIR/keys/*.key, creating them when missing. 0 ok, -1 with err. */
+/* Load DIR/keys/pii.key and index.key, creating them when missing.
+ * 0 ok, -1 with a message in err. */
 int pii_keys_load(const char *data_dir, pii_keys *k, char *err, size_t errlen);
 /* Encrypt a NUL-terminated string; the column name is bound as associated
  * data so a value cannot be moved to another column unnoticed. Returns an

@@ -33,7 +33,7 @@ void session_load(request *r) {
   sha256_hex(sid, strlen(sid), hash);
   sqlite3_stmt *st = db_prep(db,
       "SELECT s.created_at, s.last_seen, u.id, u.login, u.display_name, u.role,"
-      " u.must_change_pw"
+      " u.must_change_pw, u.totp_enabled"
       " FROM sessions s JOIN users u ON u.id = s.user_id"
       " WHERE s.id_hash = ?1 AND u.disabled = 0");
   if (!st) return;
@@ -54,6 +54,7 @@ void session_load(request *r) {
     int role = role_parse(db_text(st, 5));
     u->role = role < 0 ? ROLE_ANON : (role_t)role;
     u->must_change_pw = sqlite3_column_int(st, 6) != 0;
+    u->totp_enabled = sqlite3_column_int(st, 7) != 0;
     r->user = u;
     r->role = u->role;
     r->sid = arena_strdup(&r->a, sid);

@@ -25,5 +25,44 @@ int staff_delete_post(request *r);
 int staff_unlock_post(request *r);
 int password_form(request *r);
 int password_post(request *r);
+int totp_form(request *r);
+int totp_post(request *r);
+int totp_disable_post(request *r);
+int totp_login_form(request *r);
+int totp_login_post(request *r);
+
+/* Aika members (ui_signup.c, ui_member_verify.c, ui_member_login.c,
+ * ui_member_account.c) */
+int signup_kind_form(request *r);
+int signup_kind_post(request *r);
+int signup_terms(request *r);
+int signup_terms_post(request *r);
+int signup_form(request *r);
+int signup_form_post(request *r);
+int signup_sent(request *r);
+int signup_login_check(request *r);
+int signup_verify_form(request *r);
+int signup_verify_post(request *r);
+int signup_verified(request *r);
+int signup_resend_form(request *r);
+int signup_resend_post(request *r);
+int member_login_form(request *r);
+int member_login_post(request *r);
+int member_logout(request *r);
+int member_mypage(request *r);
+int reset_ask_form(request *r);
+int reset_ask_post(request *r);
+int reset_set_form(request *r);
+int reset_set_post(request *r);
+int reset_done(request *r);
+int member_password_form(request *r);
+int member_password_post(request *r);
+int member_email_form(request *r);
+int member_email_post(request *r);
+int member_email_confirm_form(request *r);
+int member_email_confirm_post(request *r);
+int member_status_form(request *r);
+int member_status_post(request *r);
+int member_account_closed(request *r);
 
 #endif

@@ -1,19 +1,22 @@
 /* ui_admin.c — the staff area's entrance: sign-in and sign-out for editors
- * and administrators, and the dashboard (C4 counts). The full account
- * security (lockout, TOTP, reset) belongs to the accounts issue; this
- * sign-in already uses one generic failure message, a new session ID at
- * login, and audits every success and failure. */
+ * and administrators, and the dashboard (C4 counts). The sign-in uses one
+ * generic failure message, locks after repeated failures, issues a new
+ * session ID at login, audits every success and failure, re-hashes legacy
+ * (imported WordPress) password hashes with PBKDF2, and hands over to the
+ * TOTP step (ui_totp.c) when the account has a second factor. */
 #include <sqlite3.h>
 #include <string.h>
 
 #include "audit.h"
 #include "crypto.h"
 #include "db.h"
+#include "login_throttle.h"
 #include "request.h"
 #include "session.h"
+#include "signin.h"
 #include "ui.h"
 
-static int login_page(request *r, const char *login, const char *error) {
+int signin_page(request *r, const char *login, const char *error) {
   tval *c = page_ctx(r, "ログイン");
   arena *a = &r->a;
   tv_set_str(a, c, "csrf", csrf_token(r));
@@ -29,52 +32,7 @@ static int login_page(request *r, const char *login, const char *error) {
 
 int admin_login_form(request *r) {
   if (r->role >= ROLE_EDITOR) return resp_redirect(r, "/admin/");
-  return login_page(r, NULL, NULL);
-}
-
-#define LOCK_FAILURES 5
-#define LOCK_WINDOW_S (15 * 60)
-#define LOCK_DURATION_S (30 * 60)
-
-/* Seconds left on a lock of this login text (0 when not locked). */
-static long long lock_left(sqlite3 *db, const char *login) {
-  sqlite3_stmt *st = db_prep(db, "SELECT locked_until - strftime('%s','now') FROM login_throttle WHERE login=?1");
-  if (st) sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-  long long left = row_int(st);
-  return left > 0 ? left : 0;
-}
-
-/* Count a failure; lock after LOCK_FAILURES within LOCK_WINDOW_S. Returns
- * true when this failure locked the login. */
-static bool count_failure(sqlite3 *db, const char *login) {
-  sqlite3_stmt *st = db_prep(db,
-      "INSERT INTO login_throttle(login, failures, window_start) VALUES (?1, 1, strftime('%s','now'))"
-      " ON CONFLICT(login) DO UPDATE SET"
-      "  failures = CASE WHEN window_start < strftime('%s','now') - ?2 THEN 1 ELSE failures + 1 END,"
-      "  window_start = CASE WHEN window_start < strftime('%s','now') - ?2 THEN strftime('%s','now')"
-      "                 ELSE window_start END"
-      " RETURNING failures");
-  if (!st) return false;
-  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 2, LOCK_WINDOW_S);
-  long long failures = row_int(st);
-  if (failures < LOCK_FAILURES) return false;
-  st = db_prep(db, "UPDATE login_throttle SET locked_until = strftime('%s','now') + ?2,"
-                   " failures = 0 WHERE login=?1");
-  if (!st) return false;
-  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 2, LOCK_DURATION_S);
-  sqlite3_step(st);
-  sqlite3_finalize(st);
-  return true;
-}
-
-static void clear_failures(sqlite3 *db, const char *login) {
-  sqlite3_stmt *st = db_prep(db, "DELETE FROM login_throttle WHERE login=?1");
-  if (!st) return;
-  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-  sqlite3_step(st);
-  sqlite3_finalize(st);
+  return signin_page(r, NULL, NULL);
 }
 
 /* A fixed hash to verify against when the login does not exist, so that
@@ -83,9 +41,40 @@ static const char DUMMY_HASH[] =
     "pbkdf2-sha256$310000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 static const char MSG_FAILED[] = "ログインIDまたはパスワードが正しくありません。";
-static const char MSG_LOCKED[] =
+const char SIGNIN_MSG_LOCKED[] =
     "ログインに続けて失敗したため、このログインIDでのログインを30分間停止しています。"
     "時間をおいてお試しいただくか、システム管理者にロックの解除を依頼してください。";
+
+/* Replace a legacy or weaker hash by a current PBKDF2 one, now that the
+ * password is known to be right (issue 3: imported WordPress hashes). */
+static void rehash_if_needed(request *r, sqlite3 *db, long long uid,
+                             const char *login, const char *stored, const char *pw) {
+  char hash[160];
+  if (!password_needs_rehash(stored) || password_hash(pw, hash, sizeof hash)) return;
+  sqlite3_stmt *st = db_prep(db, "UPDATE users SET pw_hash=?2 WHERE id=?1");
+  if (!st) return;
+  sqlite3_bind_int64(st, 1, uid);
+  sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+  bool ok = sqlite3_step(st) == SQLITE_DONE;
+  sqlite3_finalize(st);
+  if (ok) audit_append(db, login, "password_rehash", login, "", r->client_ip);
+}
+
+int signin_finish(request *r, long long uid, const char *login, const char *next) {
+  sqlite3 *db = db_thread(r->app);
+  if (!db) return 500;
+  throttle_clear(db, login);
+  if (session_create(r, uid)) return 500;
+  audit_append(db, login, "login", "admin", "", r->client_ip);
+  sqlite3_stmt *st = db_prep(db,
+      "UPDATE users SET last_login_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?1");
+  if (st) {
+    sqlite3_bind_int64(st, 1, uid);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+  }
+  return resp_redirect(r, path_is_local(next) ? next : "/admin/");
+}
 
 int admin_login_post(request *r) {
   const char *login = req_form(r, "login"), *pw = req_form(r, "password");
@@ -93,41 +82,38 @@ int admin_login_post(request *r) {
   if (!db) return 500;
   login = login ? login : "";
   if (!pw || !*login || strlen(login) > 64 || strlen(pw) > 1024)
-    return login_page(r, login, MSG_FAILED);
-  if (lock_left(db, login) > 0) {
+    return signin_page(r, login, MSG_FAILED);
+  if (throttle_lock_left(db, login) > 0) {
     audit_append(db, login, "login_while_locked", "admin", "", r->client_ip);
-    return login_page(r, login, MSG_LOCKED);
+    return signin_page(r, login, SIGNIN_MSG_LOCKED);
   }
   long long uid = 0;
+  bool totp = false;
+  const char *stored = NULL;
   sqlite3_stmt *st = db_prep(db,
-      "SELECT id, pw_hash FROM users WHERE login=?1 AND disabled=0"
+      "SELECT id, pw_hash, totp_enabled FROM users WHERE login=?1 AND disabled=0"
       " AND role IN ('editor','admin')");
   if (!st) return 500;
   sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
   bool found = sqlite3_step(st) == SQLITE_ROW;
-  if (password_verify(pw, found ? db_text(st, 1) : DUMMY_HASH) && found)
+  if (password_verify(pw, found ? db_text(st, 1) : DUMMY_HASH) && found) {
     uid = sqlite3_column_int64(st, 0);
+    stored = arena_strdup(&r->a, db_text(st, 1));
+    totp = sqlite3_column_int(st, 2) != 0;
+  }
   sqlite3_finalize(st);
   if (!uid) {
     audit_append(db, login, "login_failed", "admin", "", r->client_ip);
-    if (count_failure(db, login)) {
+    if (throttle_failure(db, login)) {
       audit_append(db, login, "account_locked", "admin", "", r->client_ip);
-      return login_page(r, login, MSG_LOCKED);
+      return signin_page(r, login, SIGNIN_MSG_LOCKED);
     }
-    return login_page(r, login, MSG_FAILED);
+    return signin_page(r, login, MSG_FAILED);
   }
-  clear_failures(db, login);
-  if (session_create(r, uid)) return 500;
-  audit_append(db, login, "login", "admin", "", r->client_ip);
-  st = db_prep(db,
-      "UPDATE users SET last_login_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?1");
-  if (st) {
-    sqlite3_bind_int64(st, 1, uid);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
-  }
-  const char *next = req_form(r, "next");
-  return resp_redirect(r, path_is_local(next) ? next : "/admin/");
+  rehash_if_needed(r, db, uid, login, stored, pw);
+  /* With a second factor, failures are cleared only after the code. */
+  if (totp) return totp_begin_pending(r, uid, req_form(r, "next"));
+  return signin_finish(r, uid, login, req_form(r, "next"));
 }
 
 int admin_logout(request *r) {
@@ -164,7 +150,7 @@ int admin_home(request *r) {
     tv_push(a, rows, m);
   }
   tval *mc = tv_set(a, c, "member_counts", tv_map(a));
-  const char *mq = "SELECT count(*) FROM members WHERE kind=?1 AND status NOT IN ('withdrawn')";
+  const char *mq = "SELECT count(*) FROM members WHERE kind=?1 AND status NOT IN ('withdrawn','unverified')";
   tv_set_int(a, mc, "individual", count_where(db, mq, "individual", NULL));
   tv_set_int(a, mc, "group", count_where(db, mq, "group", NULL));
   tv_set_int(a, mc, "company", count_where(db, mq, "company", NULL));

@@ -2,11 +2,14 @@
 // real HTTP: create, validate, edit, suspend, unlock, delete; forced and
 // voluntary password change; lock after five failures, also for unknown
 // IDs; the role matrix (editor vs admin) for every staff-account route.
+// The administrator signs in once and sets up TOTP (required for admins;
+// tests/http/totp.test.mjs covers it), then that session is reused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startServer, userAdd, runCli } from '../lib/server.mjs';
+import { enableTotp } from '../lib/totp.mjs';
 
 let srv;
 before(async () => {
@@ -40,9 +43,20 @@ function client() {
   return { jar, send, post, login };
 }
 
-test('an administrator creates a staff account; errors are named per field and input is kept', async () => {
+// The administrator's client: signed in once, TOTP set up (a code is
+// accepted once per 30-second step, so admins do not sign in per test).
+let chiefClient;
+async function chief() {
+  if (chiefClient) return chiefClient;
   const c = client();
   assert.equal((await c.login('chief', 'chief-password-1')).status, 303);
+  assert.equal((await c.send('/admin/')).headers.get('location'), '/admin/totp', 'admins set up TOTP first');
+  await enableTotp(c);
+  return (chiefClient = c);
+}
+
+test('an administrator creates a staff account; errors are named per field and input is kept', async () => {
+  const c = await chief();
   let res = await c.post('/admin/staff/new', { login: 'a b', display_name: '', role: 'root', password: 'short' });
   assert.equal(res.status, 422);
   const html = await res.text();
@@ -96,8 +110,7 @@ test('editors cannot reach staff-account screens; admins can', async () => {
   assert.ok(adminOnly.length >= 7);
   const editor = client();
   await editor.login('clerk', 'clerk-password-1');
-  const admin = client();
-  await admin.login('chief', 'chief-password-1');
+  const admin = await chief();
   const id = sql("SELECT id FROM users WHERE login='clerk'");
   for (const [name, methods, pattern] of adminOnly) {
     const p = pattern.replace('{id:int}', id);
@@ -117,8 +130,7 @@ test('editors cannot reach staff-account screens; admins can', async () => {
 });
 
 test('suspending an account signs it out and stops sign-in; the last admin is protected', async () => {
-  const admin = client();
-  await admin.login('chief', 'chief-password-1');
+  const admin = await chief();
   const clerk = client();
   await clerk.login('clerk', 'clerk-password-1');
   assert.equal((await clerk.send('/admin/')).status, 200);
@@ -153,8 +165,7 @@ test('five failures lock a login for 30 minutes, unknown IDs alike; staff can un
   html = await (await c.login('no-such-user', 'anything-1')).text();
   assert.match(html, /30分間停止しています/, 'unknown IDs lock the same way (no enumeration)');
   assert.match(sql("SELECT group_concat(action) FROM audit_log WHERE target='admin' AND actor='clerk'"), /account_locked/);
-  const admin = client();
-  await admin.login('chief', 'chief-password-1');
+  const admin = await chief();
   const list = await (await admin.send('/admin/staff/')).text();
   assert.match(list, /ロック中/);
   const id = sql("SELECT id FROM users WHERE login='clerk'");
@@ -165,8 +176,7 @@ test('five failures lock a login for 30 minutes, unknown IDs alike; staff can un
 });
 
 test('deleting an account needs a confirmation POST and is audited', async () => {
-  const admin = client();
-  await admin.login('chief', 'chief-password-1');
+  const admin = await chief();
   const id = sql("SELECT id FROM users WHERE login='newbie'");
   const confirm = await (await admin.send(`/admin/staff/${id}/delete`)).text();
   assert.match(confirm, /削除すると元に戻せません/);

@@ -1,0 +1,164 @@
+/* member_fields.c — 別紙4 items 1–18 as field tables (see member_fields.h).
+ * Item 17 (参考ファイル, groups) is not part of the sign-up form yet. The
+ * wording of the 登録要件 (item 18, "別途提示") is provisional until the
+ * centre supplies it. */
+#include "member_fields.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "request.h"
+
+#define PREFS                                                                          \
+  "北海道=北海道|青森県=青森県|岩手県=岩手県|宮城県=宮城県|秋田県=秋田県|山形県=山形県|" \
+  "福島県=福島県|茨城県=茨城県|栃木県=栃木県|群馬県=群馬県|埼玉県=埼玉県|千葉県=千葉県|" \
+  "東京都=東京都|神奈川県=神奈川県|新潟県=新潟県|富山県=富山県|石川県=石川県|福井県=福井県|" \
+  "山梨県=山梨県|長野県=長野県|岐阜県=岐阜県|静岡県=静岡県|愛知県=愛知県|三重県=三重県|"   \
+  "滋賀県=滋賀県|京都府=京都府|大阪府=大阪府|兵庫県=兵庫県|奈良県=奈良県|和歌山県=和歌山県|" \
+  "鳥取県=鳥取県|島根県=島根県|岡山県=岡山県|広島県=広島県|山口県=山口県|徳島県=徳島県|"   \
+  "香川県=香川県|愛媛県=愛媛県|高知県=高知県|福岡県=福岡県|佐賀県=佐賀県|長崎県=長崎県|"   \
+  "熊本県=熊本県|大分県=大分県|宮崎県=宮崎県|鹿児島県=鹿児島県|沖縄県=沖縄県|―=―"
+#define CITIES                                                                         \
+  "下関市=下関市|宇部市=宇部市|山口市=山口市|萩市=萩市|防府市=防府市|下松市=下松市|"     \
+  "岩国市=岩国市|光市=光市|長門市=長門市|柳井市=柳井市|美祢市=美祢市|周南市=周南市|"     \
+  "山陽小野田市=山陽小野田市|周防大島町=周防大島町|和木町=和木町|上関町=上関町|"         \
+  "田布施町=田布施町|平生町=平生町|阿武町=阿武町"
+#define GROUP_TYPES                                                                    \
+  "NPO法人=NPO法人|任意団体=任意団体|財団法人=財団法人|社団法人=社団法人|"               \
+  "一般財団法人=一般財団法人|一般社団法人=一般社団法人|公益財団法人=公益財団法人|"       \
+  "公益社団法人=公益社団法人|社会福祉法人=社会福祉法人|行政=行政|その他=その他"
+#define COMPANY_TYPES "株式会社=株式会社|合同会社=合同会社|合名会社=合名会社|合資会社=合資会社|その他=その他"
+
+#define MINOR_NOTICE                                                                   \
+  "（未成年者の方へ）親権者など保護者の同意を得たうえで、本サイトの会員登録及び利用を行ってください。" \
+  "また、本サイトを利用し、ボランティアに参加する際には、親権者など保護者の同意を得て申し込んでください。" \
+  "未成年者からの申込みであって、親権者など保護者の同意を得ていると判断できない場合は、"       \
+  "本サイトの利用停止、又は会員資格の取消しを行うことがございます。ご注意ください。"
+
+#define F_LOGIN_ID                                                                     \
+  {.column = "login", .label = "ログインID", .kind = F_LOGIN, .required = true, .max_len = 64, .min_len = 3, \
+   .hint = "半角英数字と「.」「_」「-」で3〜64文字。公開されません。", .autocomplete = "username"}
+#define F_PASSWORDS                                                                    \
+  {.column = "password", .label = "パスワード", .kind = F_PASSWORD, .required = true, .max_len = 128, .min_len = 8, \
+   .hint = "8〜128文字。英字（大文字・小文字）・数字・記号・日本語が使えます。公開されません。",          \
+   .autocomplete = "new-password"},                                                    \
+  {.column = "confirm", .label = "パスワード（確認）", .kind = F_PASSWORD, .required = true, .max_len = 128, \
+   .autocomplete = "new-password"}
+#define F_CONTACT(city_extra)                                                          \
+  {.column = "prefecture", .label = "都道府県", .kind = F_SELECT, .required = true, .choices = PREFS}, \
+  {.column = "municipality", .label = "市町", .kind = F_SELECT, .required = true, .choices = CITIES "|" city_extra "=" city_extra, \
+   .hint = "山口県以外の方は「" city_extra "」を選んでください。"},                        \
+  {.column = "phone", .label = "電話番号", .kind = F_PHONE, .required = true, .autocomplete = "tel", \
+   .hint = "半角数字とハイフン（例：083-000-0000）"},                                      \
+  {.column = "email", .label = "Eメール", .kind = F_EMAIL, .required = true, .max_len = 254, \
+   .autocomplete = "email", .hint = "確認のメールを送ります。公開されません。"}
+
+static const field INDIVIDUAL[] = {
+    F_LOGIN_ID, F_PASSWORDS,
+    {.column = "person_name", .label = "氏名", .kind = F_TEXT, .required = true, .max_len = 60,
+     .autocomplete = "name", .hint = "公開されません。"},
+    {.column = "person_kana", .label = "ふりがな", .kind = F_KANA, .required = true, .max_len = 120,
+     .hint = "ひらがなまたはカタカナ。公開されません。"},
+    F_CONTACT("山口県外"),
+    {.column = "gender", .label = "性別", .kind = F_SELECT, .required = true,
+     .choices = "male=男性|female=女性|none=回答しない"},
+    {.column = "birth_date", .label = "生年月日", .kind = F_DATE, .required = true, .autocomplete = "bday",
+     .hint = "例：2000-04-01。公開されません。"},
+    {.column = "guardian_consent", .label = "上記に同意する（18歳未満の方は必須）", .kind = F_BOOL,
+     .hint = MINOR_NOTICE},
+    {0}};
+
+#define F_ORG(types, label_type, label_name)                                           \
+  {.column = "org_type", .label = label_type, .kind = F_SELECT, .required = true, .choices = types}, \
+  {.column = "org_name", .label = label_name, .kind = F_TEXT, .required = true, .max_len = 100, \
+   .autocomplete = "organization"},                                                    \
+  {.column = "org_kana", .label = label_name "ふりがな", .kind = F_KANA, .required = true, .max_len = 200}, \
+  {.column = "representative", .label = "代表者名", .kind = F_TEXT, .required = true, .max_len = 60}, \
+  {.column = "guardian_consent", .label = "上記に同意する（代表者が18歳未満の場合）", .kind = F_BOOL, \
+   .hint = MINOR_NOTICE},                                                              \
+  {.column = "rep_title", .label = "役職名", .kind = F_TEXT, .required = true, .max_len = 60}
+
+static const field GROUP[] = {
+    F_LOGIN_ID, F_PASSWORDS,
+    F_ORG(GROUP_TYPES, "団体の分類", "団体名"),
+    F_CONTACT("―"),
+    {.column = "wants_recruit", .label = "ボランティアを募集する", .kind = F_BOOL},
+    {.column = "wants_join", .label = "ボランティアに参加する", .kind = F_BOOL},
+    {.column = "req_1", .label = "【登録要件】営利を目的とした活動ではありません", .kind = F_BOOL, .required = true},
+    {.column = "req_2", .label = "【登録要件】宗教活動や政治活動を主たる目的とした団体ではありません", .kind = F_BOOL, .required = true},
+    {.column = "req_3", .label = "【登録要件】特定の公職者（候補者を含む）や政党を推薦・支持・反対することを目的とした団体ではありません", .kind = F_BOOL, .required = true},
+    {.column = "req_4", .label = "【登録要件】暴力団又は暴力団員の統制の下にある団体ではありません", .kind = F_BOOL, .required = true},
+    {0}};
+
+static const field COMPANY[] = {
+    F_LOGIN_ID, F_PASSWORDS,
+    F_ORG(COMPANY_TYPES, "企業の分類", "企業名"),
+    F_CONTACT("―"),
+    {0}};
+
+const field MEMBER_KIND_FIELDS[] = {
+    {.column = "kind", .label = "登録の種類", .kind = F_SELECT, .required = true,
+     .choices = "individual=個人|group=団体|company=企業",
+     .hint = "個人の方は「個人」、県民活動団体・NPO法人などは「団体」、企業は「企業」を選んでください。"},
+    {0}};
+
+const field *member_signup_fields(const char *kind) {
+  if (!kind) return NULL;
+  if (!strcmp(kind, "individual")) return INDIVIDUAL;
+  if (!strcmp(kind, "group")) return GROUP;
+  if (!strcmp(kind, "company")) return COMPANY;
+  return NULL;
+}
+
+const char *member_kind_label(const char *kind) {
+  return !kind ? "" : !strcmp(kind, "individual") ? "個人" : !strcmp(kind, "group") ? "団体"
+                    : !strcmp(kind, "company") ? "企業" : "";
+}
+
+int age_on_today(const char *birth) {
+  int by, bm, bd;
+  if (!birth || sscanf(birth, "%4d-%2d-%2d", &by, &bm, &bd) != 3) return -1;
+  time_t now = time(NULL) + 9 * 3600; /* Japan time */
+  struct tm t;
+  gmtime_r(&now, &t);
+  int y = t.tm_year + 1900, m = t.tm_mon + 1, d = t.tm_mday;
+  if (by > y || (by == y && (bm > m || (bm == m && bd > d)))) return -1;
+  return y - by - ((m < bm || (m == bm && d < bd)) ? 1 : 0);
+}
+
+static bool has_error(const field_error *e, const char *col) {
+  for (; e; e = e->next)
+    if (!strcmp(e->f->column, col)) return true;
+  return false;
+}
+
+void member_cross_rules(request *r, const char *kind, const field *fields, field_error **errs) {
+  arena *a = &r->a;
+  const char *pw = req_form(r, "password"), *conf = req_form(r, "confirm");
+  const char *login = req_form(r, "login");
+  if (pw && conf && *conf && !has_error(*errs, "password") && strcmp(pw, conf))
+    fields_add_error(a, errs, fields, "confirm", "パスワード（確認）が一致しません。同じパスワードを入力してください。");
+  if (pw && login && *pw && !strcmp(pw, login))
+    fields_add_error(a, errs, fields, "password", "ログインIDと同じパスワードは使えません。");
+  const char *pref = req_form(r, "prefecture"), *city = req_form(r, "municipality");
+  bool outside = !strcmp(kind, "individual") ? city && !strcmp(city, "山口県外") : city && !strcmp(city, "―");
+  if (pref && *pref && city && *city && !has_error(*errs, "municipality")) {
+    bool yamaguchi = !strcmp(pref, "山口県");
+    if (yamaguchi && outside)
+      fields_add_error(a, errs, fields, "municipality", "都道府県が山口県のときは、市町を19市町から選択してください。");
+    else if (!yamaguchi && !outside)
+      fields_add_error(a, errs, fields, "municipality",
+                       arena_printf(a, "都道府県が山口県以外のときは、市町は「%s」を選択してください。",
+                                    !strcmp(kind, "individual") ? "山口県外" : "―"));
+  }
+  if (!strcmp(kind, "individual") && !has_error(*errs, "birth_date")) {
+    const char *birth = req_form(r, "birth_date");
+    int age = birth && *birth ? age_on_today(birth) : 0;
+    if (birth && *birth && (age < 0 || age > 130))
+      fields_add_error(a, errs, fields, "birth_date", "生年月日に正しい日付を入力してください。");
+    else if (birth && *birth && age < 18 && !req_form(r, "guardian_consent"))
+      fields_add_error(a, errs, fields, "guardian_consent",
+                       "18歳未満の方は、保護者の同意を得たうえで「上記に同意する」にチェックしてください。");
+  }
+}
