@@ -35,6 +35,8 @@ static const char USAGE[] =
     "  demo --data DIR     load Japanese demo content (only into an empty database)\n"
     "  user add --data DIR --login ID --role admin|editor [--name NAME]\n"
     "                      add a staff account; the password is read from stdin\n"
+    "  user reset-2fa|unlock --data DIR --login ID\n"
+    "                      recover a staff account (lost authenticator / sign-in lock)\n"
     "  audit verify --data DIR\n"
     "                      check the audit log's hash chain (exit 1 if broken)\n"
     "  mail status --data DIR\n"
@@ -291,14 +293,67 @@ static int read_password(char *out, size_t n) {
   return 0;
 }
 
+/* `civicnet user reset-2fa|unlock --login ID`: the way back in for a
+ * staff member who lost the authenticator or is locked out (for example
+ * the only administrator). Run by the IT contractor on the server;
+ * audited; ends the account's sessions. */
+static int cmd_user_recover(int argc, char **argv, bool reset_2fa) {
+  const char *cmd = reset_2fa ? "user reset-2fa" : "user unlock";
+  app a;
+  opts o;
+  int rc;
+  sqlite3 *db = cli_begin(argc, argv, cmd, "du",
+                          reset_2fa ? "civicnet user reset-2fa --data DIR --login ID\n"
+                                      "  turn off two-factor sign-in for a staff account (lost device);\n"
+                                      "  an administrator must set it up again at the next sign-in"
+                                    : "civicnet user unlock --data DIR --login ID\n"
+                                      "  lift the sign-in lock after repeated failures",
+                          &a, &o, &rc);
+  if (!db) return rc;
+  if (!o.login) {
+    fprintf(stderr, "civicnet %s: --login ID is required\n", cmd);
+    sqlite3_close(db);
+    return 2;
+  }
+  sqlite3_stmt *st = db_prep(db, reset_2fa
+      ? "UPDATE users SET totp_enabled=0, totp_secret=NULL WHERE login=?1 AND role IN ('editor','admin')"
+      : "DELETE FROM login_throttle WHERE login=?1");
+  if (st) {
+    sqlite3_bind_text(st, 1, o.login, -1, SQLITE_STATIC);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+  }
+  int changed = sqlite3_changes(db);
+  if (reset_2fa && changed) {
+    st = db_prep(db, "DELETE FROM sessions WHERE user_id=(SELECT id FROM users WHERE login=?1)");
+    if (st) sqlite3_bind_text(st, 1, o.login, -1, SQLITE_STATIC), sqlite3_step(st), sqlite3_finalize(st);
+  }
+  if (changed) audit_append(db, "cli", reset_2fa ? "totp_reset" : "account_unlock", o.login, "", "");
+  sqlite3_close(db);
+  if (!changed) {
+    fprintf(stderr, "civicnet %s: %s\n", cmd,
+            reset_2fa ? "no staff account with that login ID" : "that login ID is not locked");
+    return 1;
+  }
+  printf("civicnet: %s: done for %s\n", cmd, o.login);
+  return 0;
+}
+
 static int cmd_user(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "reset-2fa") == 0) return cmd_user_recover(argc - 1, argv + 1, true);
+  if (argc >= 2 && strcmp(argv[1], "unlock") == 0) return cmd_user_recover(argc - 1, argv + 1, false);
   if (argc < 2 || strcmp(argv[1], "add") != 0) {
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
       puts("civicnet user add --data DIR --login ID --role admin|editor [--name NAME]\n"
-           "  the password (8–128 characters) is read from standard input");
+           "  the password (8–128 characters) is read from standard input\n"
+           "civicnet user reset-2fa --data DIR --login ID\n"
+           "  turn off two-factor sign-in of a staff account (lost device)\n"
+           "civicnet user unlock --data DIR --login ID\n"
+           "  lift the sign-in lock after repeated failures");
       return 0;
     }
-    fprintf(stderr, "civicnet user: expected 'user add' (see 'civicnet user --help')\n");
+    fprintf(stderr, "civicnet user: expected 'user add', 'user reset-2fa' or 'user unlock'"
+                    " (see 'civicnet user --help')\n");
     return 2;
   }
   opts o;

@@ -124,3 +124,29 @@ test('serve refuses to start when a declared column is missing', async () => {
   await fsp.rm(root, { recursive: true });
   await fsp.rm(data, { recursive: true });
 });
+
+test('user reset-2fa and user unlock recover a staff account, audited', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const dir = await tmp();
+  let r = await runCli(['user', 'add', '--data', dir, '--login', 'onlyadmin', '--role', 'admin'], { input: 'admin password 1\n' });
+  assert.equal(r.code, 0, r.stderr);
+  const db = path.join(dir, 'civicnet.db');
+  const sql = (q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+  sql("UPDATE users SET totp_enabled=1, totp_secret='v1:x' WHERE login='onlyadmin'");
+  sql("INSERT INTO login_throttle(login, failures, window_start, locked_until) VALUES ('onlyadmin', 0, 0, strftime('%s','now') + 1800)");
+  r = await runCli(['user', 'reset-2fa', '--data', dir, '--login', 'onlyadmin']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(sql("SELECT totp_enabled || '/' || coalesce(totp_secret, 'none') FROM users WHERE login='onlyadmin'"), '0/none');
+  r = await runCli(['user', 'unlock', '--data', dir, '--login', 'onlyadmin']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(sql("SELECT count(*) FROM login_throttle"), '0');
+  r = await runCli(['user', 'unlock', '--data', dir, '--login', 'onlyadmin']);
+  assert.equal(r.code, 1, 'nothing to unlock');
+  r = await runCli(['user', 'reset-2fa', '--data', dir, '--login', 'nobody']);
+  assert.equal(r.code, 1);
+  r = await runCli(['user', 'reset-2fa', '--data', dir]);
+  assert.equal(r.code, 2, '--login is required');
+  assert.match(sql("SELECT group_concat(action) FROM audit_log"), /totp_reset.*account_unlock/);
+  assert.equal((await runCli(['audit', 'verify', '--data', dir])).code, 0);
+  await fsp.rm(dir, { recursive: true });
+});
