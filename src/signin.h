@@ -17,5 +17,9 @@ int signin_finish(request *r, long long uid, const char *login, const char *next
 /* Password passed and TOTP is on: remember the half-done sign-in
  * (ui_totp.c) and send the browser to /admin/login/totp. */
 int totp_begin_pending(request *r, long long uid, const char *next);
+/* After a successful password check (staff or member): replace a legacy
+ * or weaker stored hash by a current PBKDF2 one, audited. */
+void rehash_if_needed(request *r, sqlite3 *db, long long uid, const char *login,
+                      const char *stored, const char *pw);
 
 #endif

@@ -46,8 +46,9 @@ const char SIGNIN_MSG_LOCKED[] =
     "時間をおいてお試しいただくか、システム管理者にロックの解除を依頼してください。";
 
 /* Replace a legacy or weaker hash by a current PBKDF2 one, now that the
- * password is known to be right (issue 3: imported WordPress hashes). */
-static void rehash_if_needed(request *r, sqlite3 *db, long long uid,
+ * password is known to be right (issue 3: imported WordPress hashes).
+ * Used by the member sign-in too (signin.h). */
+void rehash_if_needed(request *r, sqlite3 *db, long long uid,
                              const char *login, const char *stored, const char *pw) {
   char hash[160];
   if (!password_needs_rehash(stored) || password_hash(pw, hash, sizeof hash)) return;

@@ -16,6 +16,7 @@
 #include "pii.h"
 #include "request.h"
 #include "session.h"
+#include "signin.h"
 #include "ui.h"
 
 static const char MSG_FAILED[] =
@@ -48,7 +49,8 @@ int member_login_form(request *r) {
 /* The member's user id when login/password are right and the account may
  * sign in (e-mail confirmed, not withdrawn); 0 otherwise. *pw_ok tells a
  * right password apart for the lock count only. */
-static long long check_member(sqlite3 *db, const char *login, const char *pw, bool *pw_ok) {
+static long long check_member(request *r, sqlite3 *db, const char *login, const char *pw,
+                              bool *pw_ok, const char **stored) {
   sqlite3_stmt *st = db_prep(db,
       "SELECT u.id, u.pw_hash, coalesce(m.status,'') FROM users u LEFT JOIN members m ON m.user_id=u.id"
       " WHERE u.login=?1 AND u.role='member' AND u.disabled=0");
@@ -57,6 +59,7 @@ static long long check_member(sqlite3 *db, const char *login, const char *pw, bo
   bool found = sqlite3_step(st) == SQLITE_ROW;
   *pw_ok = password_verify(pw, found ? db_text(st, 1) : MEMBER_DUMMY_HASH) && found;
   const char *status = found ? db_text(st, 2) : "";
+  *stored = found ? arena_strdup(&r->a, db_text(st, 1)) : "";
   bool may = *pw_ok && strcmp(status, "unverified") && strcmp(status, "withdrawn") && *status;
   long long uid = may ? sqlite3_column_int64(st, 0) : 0;
   sqlite3_finalize(st);
@@ -74,7 +77,8 @@ int member_login_post(request *r) {
     return login_page(r, login, MSG_LOCKED);
   }
   bool pw_ok = false;
-  long long uid = check_member(db, login, pw, &pw_ok);
+  const char *stored = "";
+  long long uid = check_member(r, db, login, pw, &pw_ok, &stored);
   if (!uid) {
     audit_append(db, login, "login_failed", "member", "", r->client_ip);
     if (!pw_ok && throttle_failure(db, login)) {
@@ -84,6 +88,7 @@ int member_login_post(request *r) {
     return login_page(r, login, MSG_FAILED);
   }
   throttle_clear(db, login);
+  rehash_if_needed(r, db, uid, login, stored, pw);
   if (session_create(r, uid)) return 500;
   audit_append(db, login, "login", "member", "", r->client_ip);
   sqlite3_stmt *st = db_prep(db, "UPDATE users SET last_login_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?1");

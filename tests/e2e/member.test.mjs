@@ -117,6 +117,20 @@ for (const width of [375, 1280]) {
     await page.goto(reset);
     assert.match(await page.locator('h1').innerText(), /リンクが無効です/);
     await noViolations(page, 'invalid link');
+
+    // five wrong passwords: the lock message, then even the right one is refused
+    for (let i = 0; i < 5; i++) {
+      await page.goto(`${srv.url}/aikasanet/login`);
+      await page.locator('#login').fill(login);
+      await page.locator('#password').fill(`wrong-${i}-password`);
+      await page.getByRole('button', { name: 'ログイン' }).click();
+    }
+    assert.match(await page.getByRole('alert').innerText(), /30分間停止しています/);
+    await noViolations(page, 'locked login');
+    await page.locator('#login').fill(login);
+    await page.locator('#password').fill('Brand-new-pw-1');
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    assert.match(await page.getByRole('alert').innerText(), /30分間停止しています/);
     await ctx.close();
   });
 }

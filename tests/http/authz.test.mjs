@@ -101,3 +101,24 @@ test('refusals are explained in Japanese, inside the layout', async () => {
   assert.match(html, /このページを表示する権限がありません/);
   assert.match(html, /<nav class="global-nav"/);
 });
+
+test('every form that changes something refuses a POST without a valid CSRF token or from another site', async () => {
+  const failures = [];
+  for (const r of routes.filter((x) => x.methods.includes('POST'))) {
+    assert.ok(r.csrf, `${r.name}: every POST route is declared with CSRF protection`);
+    const role = r.role === 'anonymous' ? 'member' : r.role; // any role allowed to use it
+    const p = concrete(r.pattern);
+    for (const [why, token, origin] of [['no token', '', srv.url], ['forged token', 'A'.repeat(43), srv.url],
+      ['cross-site origin', null, 'https://evil.example']]) {
+      const s = sessionFor(role);
+      const res = await fetch(srv.url + p, {
+        method: 'POST', redirect: 'manual',
+        headers: { cookie: s.cookie, origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `_csrf=${token ?? s.csrf}`,
+      });
+      await res.arrayBuffer();
+      if (res.status !== 403) failures.push(`${r.name} (${why}) as ${role}: ${res.status}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});

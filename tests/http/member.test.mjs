@@ -346,3 +346,15 @@ test('member logout ends the session; staff screens stay closed to members', asy
   assert.equal(res.headers.get('location'), '/aikasanet/login?done=1');
   assert.equal((await c.send('/aikasanet/mypage/')).status, 303);
 });
+
+test('a member imported with a WordPress (phpass) hash signs in once, then has a PBKDF2 hash', async () => {
+  // $P$ vector: hashcat's published example for mode 400, password "hashcat"
+  sql("UPDATE users SET pw_hash='$P$984478476IagS59wHZvyQMArzfx58u.' WHERE login='minor1'");
+  const c = client();
+  assert.equal((await c.login('minor1', 'Passw0rd-long')).status, 200, 'the old password no longer applies');
+  const res = await c.login('minor1', 'hashcat');
+  assert.equal(res.status, 303);
+  assert.match(sql("SELECT pw_hash FROM users WHERE login='minor1'"), /^pbkdf2-sha256\$310000\$/);
+  assert.match(sql("SELECT group_concat(action) FROM audit_log WHERE actor='minor1'"), /password_rehash/);
+  assert.equal((await client().login('minor1', 'hashcat')).status, 303, 'the new hash verifies the same password');
+});
