@@ -1,5 +1,6 @@
 /* db.c — SQLite connections and migrations (see db.h). */
 #include "db.h"
+#include "search.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -23,7 +24,8 @@ sqlite3 *db_open_path(const char *path, char *err, size_t errlen) {
   sqlite3_busy_timeout(db, 5000);
   sqlite3_extended_result_codes(db, 1);
   if (db_exec(db, "PRAGMA journal_mode=WAL") || db_exec(db, "PRAGMA foreign_keys=ON") ||
-      db_exec(db, "PRAGMA synchronous=NORMAL") || db_exec(db, "PRAGMA trusted_schema=OFF")) {
+      db_exec(db, "PRAGMA synchronous=NORMAL") || db_exec(db, "PRAGMA trusted_schema=OFF") ||
+      search_register(db)) {
     snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
     sqlite3_close(db);
     return NULL;

@@ -5,7 +5,10 @@
 
 #include <string.h>
 
+#include "db.h"
+#include "master.h"
 #include "request.h"
+#include "upload.h"
 
 size_t utf8_length(const char *s) {
   size_t n = 0;
@@ -73,7 +76,13 @@ static bool choice_ok(const field *f, const char *v) {
   return false;
 }
 
-const char *field_check(arena *a, const field *f, const char *v) {
+/* One value; db and old serve master-list fields (without db they accept
+ * only their fixed .choices extras: fail closed). */
+static const char *check_value(sqlite3 *db, arena *a, const field *f, const char *v,
+                               const char *old) {
+  /* a file's value is its bytes: type and size are checked by upload_store
+   * against f->upload when the handler stores it (signup_files.c) */
+  if (f->kind == F_FILE) return NULL;
   bool empty = !v || !*v;
   if (empty)
     return f->required ? arena_printf(a, "%sを%sしてください。", f->label,
@@ -117,7 +126,8 @@ const char *field_check(arena *a, const field *f, const char *v) {
         return arena_printf(a, "%sは半角英数字と「.」「_」「-」で入力してください。", f->label);
       break;
     case F_SELECT:
-      if (!choice_ok(f, v)) return arena_printf(a, "%sを一覧から選択してください。", f->label);
+      if (!choice_ok(f, v) && !(f->master && master_accepts(db, f->master, v, old)))
+        return arena_printf(a, "%sを一覧から選択してください。", f->label);
       break;
     case F_BOOL:
       if (strcmp(v, "1") != 0) return arena_printf(a, "%sの値が正しくありません。", f->label);
@@ -126,6 +136,10 @@ const char *field_check(arena *a, const field *f, const char *v) {
       break;
   }
   return NULL;
+}
+
+const char *field_check(arena *a, const field *f, const char *v) {
+  return check_value(NULL, a, f, v, NULL);
 }
 
 static void error_append(arena *a, field_error **errors, const field *f, const char *msg) {
@@ -141,6 +155,16 @@ int fields_validate(arena *a, const field *fields, const kv *values,
   int n = 0;
   for (const field *f = fields; f->column; f++) {
     const char *msg = field_check(a, f, kv_get(values, f->column));
+    if (msg) error_append(a, errors, f, msg), n++;
+  }
+  return n;
+}
+
+int fields_validate_db(sqlite3 *db, arena *a, const field *fields, const kv *values,
+                       const kv *old, field_error **errors) {
+  int n = 0;
+  for (const field *f = fields; f->column; f++) {
+    const char *msg = check_value(db, a, f, kv_get(values, f->column), kv_get(old, f->column));
     if (msg) error_append(a, errors, f, msg), n++;
   }
   return n;
@@ -168,6 +192,7 @@ static const char *input_type(field_kind k) {
     case F_URL: return "url";
     case F_PHONE: return "tel";
     case F_PASSWORD: return "password";
+    case F_FILE: return "file";
     case F_INT: return "text";
     default: return "text";
   }
@@ -178,12 +203,14 @@ static const char *kind_name(field_kind k) {
     case F_TEXTAREA: return "textarea";
     case F_SELECT: return "select";
     case F_BOOL: return "checkbox";
+    case F_FILE: return "file";
     default: return "input";
   }
 }
 
 static tval *options_of(request *r, const field *f, const char *cur) {
-  tval *list = tv_list(&r->a);
+  /* a master list: active entries, plus the current value if staff stopped it */
+  tval *list = f->master ? master_options(r, db_thread(r->app), f->master, cur) : tv_list(&r->a);
   for (const char *p = f->choices; p && *p;) {
     const char *eq = strchr(p, '='), *bar = strchr(p, '|');
     if (!eq) break;
@@ -212,8 +239,13 @@ tval *fields_ctx(request *r, const field *fields, const kv *values,
     tv_set_str(a, m, "kind", kind_name(f->kind));
     tv_set_str(a, m, "input_type", input_type(f->kind));
     tv_set_bool(a, m, "required", f->required);
-    /* passwords are never sent back to the browser */
-    tv_set_str(a, m, "value", f->kind == F_PASSWORD ? "" : v ? v : "");
+    /* passwords are never sent back to the browser; nor a file's bytes */
+    tv_set_str(a, m, "value", f->kind == F_PASSWORD || f->kind == F_FILE ? "" : v ? v : "");
+    if (f->kind == F_FILE) {
+      if (f->upload) tv_set_str(a, m, "accept", f->upload->accept);
+      const char *kept = kv_get(values, arena_printf(a, "%s:attached", f->column));
+      if (kept) tv_set_str(a, m, "attached", kept);
+    }
     tv_set_bool(a, m, "checked", v && strcmp(v, "1") == 0);
     const char *err = error_for(errors, f);
     if (err) tv_set_str(a, m, "error", err);
@@ -229,6 +261,12 @@ tval *fields_ctx(request *r, const field *fields, const kv *values,
     tv_push(a, list, m);
   }
   return list;
+}
+
+bool fields_have_file(const field *fields) {
+  for (const field *f = fields; f && f->column; f++)
+    if (f->kind == F_FILE) return true;
+  return false;
 }
 
 tval *fields_error_summary(request *r, const field_error *errors) {

@@ -4,6 +4,7 @@
  * input kept (partials/field.html, partials/error_summary.html). */
 #ifndef CIVICNET_FIELDS_H
 #define CIVICNET_FIELDS_H
+#include <sqlite3.h>
 #include <stdbool.h>
 #include "app.h"
 #include "schema.h"
@@ -18,6 +19,12 @@ typedef struct field_error {
  * order and returns how many. Values are read by column name. */
 int fields_validate(arena *a, const field *fields, const kv *values,
                     field_error **errors);
+/* As fields_validate, and fields with .master are checked against their
+ * master list in db: active entries, or an inactive one equal to the
+ * record's stored value in old (NULL for a new record). fields_validate
+ * and field_check, having no database, refuse master values (fail closed). */
+int fields_validate_db(sqlite3 *db, arena *a, const field *fields, const kv *values,
+                       const kv *old, field_error **errors);
 /* Validate one value; returns NULL when valid, else the message. */
 const char *field_check(arena *a, const field *f, const char *value);
 /* Add an error for a column (checks that only the handler can make,
@@ -26,10 +33,17 @@ void fields_add_error(arena *a, field_error **errors, const field *fields,
                       const char *column, const char *message);
 /* Context for templates: list of maps {name, id, label, kind, input_type,
  * required, value, error, hint, maxlength, autocomplete, options[]} and
- * the error summary list {href, message}. */
+ * the error summary list {href, message}. Options of a .master field come
+ * from the request's database connection (master_options). */
 tval *fields_ctx(request *r, const field *fields, const kv *values,
                  const field_error *errors);
 tval *fields_error_summary(request *r, const field_error *errors);
+/* F_FILE fields render as <input type="file" accept="…"> (from
+ * f->upload); a file already kept on the server for this form is passed
+ * in values as "<column>:attached" = its name, shown as 「添付済み：名前」
+ * with a remove checkbox named <column>_remove. A form with a file field
+ * must be sent as multipart/form-data: templates get that from this. */
+bool fields_have_file(const field *fields);
 /* Number of characters (code points) of valid UTF-8 text. */
 size_t utf8_length(const char *s);
 

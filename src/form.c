@@ -23,6 +23,11 @@ typedef struct form_field {
 
 #define FORM_MAX_FIELDS 500
 
+static bool is_multipart(request *r) {
+  const char *ct = conn_header(r, "Content-Type");
+  return ct && strncasecmp(ct, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA, 19) == 0;
+}
+
 static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
                                 const char *key, const char *filename,
                                 const char *ctype, const char *enc,
@@ -30,8 +35,16 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
   (void)kind, (void)ctype, (void)enc;
   request *r = cls;
   form_field *f = r->fields;
-  /* A new field starts at offset 0; later chunks continue the newest one. */
-  if (off == 0 || !f || strcmp(f->name, key) != 0) {
+  /* A new field starts at offset 0; later chunks continue the newest one.
+   * multipart/form-data: a short value may first arrive as an empty chunk
+   * at offset 0 and then its bytes, again at offset 0 (the post processor
+   * holds back bytes that could start the boundary) — still the same field
+   * when the name matches and nothing was received yet. (In urlencoded
+   * bodies that pattern is a repeated name after an empty value: a new
+   * field.) */
+  bool same = f && strcmp(f->name, key ? key : "") == 0;
+  bool cont = same && (off != 0 || (f->value.len == 0 && is_multipart(r)));
+  if (!cont) {
     int count = 0;
     for (form_field *g = r->fields; g; g = g->next) count++;
     if (count >= FORM_MAX_FIELDS) {

@@ -24,6 +24,7 @@
 #include "route.h"
 #include "schema.h"
 #include "server.h"
+#include "upload.h"
 
 static const char USAGE[] =
     "使い方: civicnet COMMAND [OPTIONS]\n"
@@ -217,11 +218,16 @@ static int cmd_serve(int argc, char **argv) {
     return 1;
   }
   a.cache = cache_new(a.cfg.lim.cache_max_bytes, server_release_response);
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) { /* before any thread */
+  if (upload_init(argv[0])) { /* libvips, before any thread (upload.c) */
+    fprintf(stderr, "civicnet: cannot initialise libvips (uploads)\n");
+    rc = 1;
+  } else if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) { /* before any thread */
     rc = server_run(&a);
     curl_global_cleanup();
+    upload_shutdown();
   } else {
     fprintf(stderr, "civicnet: cannot initialise libcurl (mail)\n");
+    upload_shutdown();
     rc = 1;
   }
   cache_free(a.cache);

@@ -6,12 +6,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "crypto.h"
 #include "db.h"
+#include "login_throttle.h"
 #include "mail.h"
 #include "outbox.h"
 #include "pii.h"
 #include "request.h"
+#include "upload.h"
 
 const char MEMBER_DUMMY_HASH[] =
     "pbkdf2-sha256$310000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -121,4 +124,62 @@ bool member_of_user(request *r, sqlite3 *db, long long uid, member_row *out) {
 
 int member_only(request *r) {
   return r->role >= ROLE_EDITOR ? resp_redirect(r, "/admin/") : 0;
+}
+
+/* Run one UPDATE/DELETE bound to ?1 = id; 0 ok, -1 error. */
+static int purge_exec(sqlite3 *db, const char *sql, long long id) {
+  sqlite3_stmt *st = db_prep(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, id);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int member_purge(request *r, sqlite3 *db, long long member_id, long long uid,
+                 const char *login, const char *actor, const char *kind) {
+  /* the address, to remove the member's mail from the outbox */
+  sqlite3_stmt *st = db_prep(db, "SELECT email_enc FROM members WHERE id=?1");
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, member_id);
+  const char *email = sqlite3_step(st) == SQLITE_ROW
+                          ? pii_decrypt(&r->a, &r->app->pii, "email", db_text(st, 0)) : NULL;
+  sqlite3_finalize(st);
+  if (db_exec(db, "BEGIN IMMEDIATE")) return -1;
+  int rc = purge_exec(db, "UPDATE recruitments SET status='draft' WHERE member_id=?1 AND status<>'draft'", member_id);
+  /* the member's uploaded files (別紙4 item 17), rows and bytes */
+  st = rc ? NULL : db_prep(db, "SELECT id FROM uploads WHERE owner_kind='member' AND owner_id=?1");
+  if (st) {
+    sqlite3_bind_int64(st, 1, member_id);
+    long long ids[64];
+    int n = 0;
+    while (n < 64 && sqlite3_step(st) == SQLITE_ROW) ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    for (int i = 0; i < n && !rc; i++) rc = upload_delete(r->app, db, ids[i]);
+  }
+  if (!rc) rc = purge_exec(db, "DELETE FROM members WHERE id=?1", member_id); /* recruitments: SET NULL */
+  if (!rc && uid) rc = purge_exec(db, "DELETE FROM users WHERE id=?1 AND role='member'", uid);
+  if (!rc && uid && login) throttle_clear(db, login);
+  /* Mail keyed by the member id ("registered:member:ID") would make a new
+   * member that reuses the id look like a duplicate; mail to the address
+   * is personal data. Rows being sent right now are left to the worker. */
+  st = rc ? NULL : db_prep(db,
+      "DELETE FROM outbox WHERE state<>'sending' AND (lower(to_addr)=lower(?2)"
+      " OR idem_key IN ('registered:member:'||?1, 'registered-centre:member:'||?1))");
+  if (st) {
+    sqlite3_bind_int64(st, 1, member_id);
+    if (email && *email) sqlite3_bind_text(st, 2, email, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, 2); /* matches no address */
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+  } else if (!rc) {
+    rc = -1;
+  }
+  if (!rc) rc = audit_append(db, actor, "member_delete", arena_printf(&r->a, "member:%lld", member_id),
+                             kind ? kind : "", r->client_ip);
+  if (rc || db_exec(db, "COMMIT")) {
+    db_exec(db, "ROLLBACK");
+    return -1;
+  }
+  return 0;
 }

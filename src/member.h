@@ -41,6 +41,15 @@ typedef struct member_row {
 } member_row;
 bool member_of_user(request *r, sqlite3 *db, long long uid, member_row *out);
 
+/* Delete a member account for good (別記2 3.3.6/3.3.7), in one
+ * transaction: the members and users rows (sessions, tokens and pending
+ * sign-ins cascade), the member's uploaded files, the sign-in lock, the member's queued mail (also the
+ * id-keyed registration mail, so a new member reusing the id is not
+ * mistaken for a duplicate); recruitments stay but return to 下書.
+ * Audited as actor. 0 ok, -1 error (rolled back). */
+int member_purge(request *r, sqlite3 *db, long long member_id, long long uid,
+                 const char *login, const char *actor, const char *kind);
+
 /* Member screens are for members: staff (who outrank members in the route
  * table) are sent to their own area. 0, or the status to return. */
 int member_only(request *r);

@@ -1,5 +1,6 @@
 /* member_fields.c — 別紙4 items 1–18 as field tables (see member_fields.h).
- * Item 17 (参考ファイル, groups) is not part of the sign-up form yet. The
+ * Item 17 (参考ファイル, groups only: 「―」 for individuals and companies) is
+ * three optional F_FILE fields stored by signup_files.c. The
  * wording of the 登録要件 (item 18, "別途提示") is provisional until the
  * centre supplies it. */
 #include "member_fields.h"
@@ -9,26 +10,15 @@
 #include <time.h>
 
 #include "request.h"
+#include "upload.h"
 
-#define PREFS                                                                          \
-  "北海道=北海道|青森県=青森県|岩手県=岩手県|宮城県=宮城県|秋田県=秋田県|山形県=山形県|" \
-  "福島県=福島県|茨城県=茨城県|栃木県=栃木県|群馬県=群馬県|埼玉県=埼玉県|千葉県=千葉県|" \
-  "東京都=東京都|神奈川県=神奈川県|新潟県=新潟県|富山県=富山県|石川県=石川県|福井県=福井県|" \
-  "山梨県=山梨県|長野県=長野県|岐阜県=岐阜県|静岡県=静岡県|愛知県=愛知県|三重県=三重県|"   \
-  "滋賀県=滋賀県|京都府=京都府|大阪府=大阪府|兵庫県=兵庫県|奈良県=奈良県|和歌山県=和歌山県|" \
-  "鳥取県=鳥取県|島根県=島根県|岡山県=岡山県|広島県=広島県|山口県=山口県|徳島県=徳島県|"   \
-  "香川県=香川県|愛媛県=愛媛県|高知県=高知県|福岡県=福岡県|佐賀県=佐賀県|長崎県=長崎県|"   \
-  "熊本県=熊本県|大分県=大分県|宮崎県=宮崎県|鹿児島県=鹿児島県|沖縄県=沖縄県|―=―"
-#define CITIES                                                                         \
-  "下関市=下関市|宇部市=宇部市|山口市=山口市|萩市=萩市|防府市=防府市|下松市=下松市|"     \
-  "岩国市=岩国市|光市=光市|長門市=長門市|柳井市=柳井市|美祢市=美祢市|周南市=周南市|"     \
-  "山陽小野田市=山陽小野田市|周防大島町=周防大島町|和木町=和木町|上関町=上関町|"         \
-  "田布施町=田布施町|平生町=平生町|阿武町=阿武町"
-#define GROUP_TYPES                                                                    \
-  "NPO法人=NPO法人|任意団体=任意団体|財団法人=財団法人|社団法人=社団法人|"               \
-  "一般財団法人=一般財団法人|一般社団法人=一般社団法人|公益財団法人=公益財団法人|"       \
-  "公益社団法人=公益社団法人|社会福祉法人=社会福祉法人|行政=行政|その他=その他"
-#define COMPANY_TYPES "株式会社=株式会社|合同会社=合同会社|合名会社=合名会社|合資会社=合資会社|その他=その他"
+#define REF_FILE_HINT                                                                  \
+  "任意。PDF、Word、Excel、JPEG、PNG のファイル（1ファイル5MBまで、3ファイル合わせて10MBまで）。" \
+  "画像の位置情報などは取り除いて保存します。"
+
+/* The 47 都道府県, 19 市町 and the 団体・企業の分類 come from the master
+ * lists (db/migrations/0008_master_lists.sql, editable at /admin/masters/);
+ * .choices adds each form's fixed extra entry (「―」, 「山口県外」). */
 
 #define MINOR_NOTICE                                                                   \
   "（未成年者の方へ）親権者など保護者の同意を得たうえで、本サイトの会員登録及び利用を行ってください。" \
@@ -46,8 +36,10 @@
   {.column = "confirm", .label = "パスワード（確認）", .kind = F_PASSWORD, .required = true, .max_len = 128, \
    .autocomplete = "new-password"}
 #define F_CONTACT(city_extra)                                                          \
-  {.column = "prefecture", .label = "都道府県", .kind = F_SELECT, .required = true, .choices = PREFS}, \
-  {.column = "municipality", .label = "市町", .kind = F_SELECT, .required = true, .choices = CITIES "|" city_extra "=" city_extra, \
+  {.column = "prefecture", .label = "都道府県", .kind = F_SELECT, .required = true, .master = "prefecture", \
+   .choices = "―=―"}, \
+  {.column = "municipality", .label = "市町", .kind = F_SELECT, .required = true, .master = "municipality", \
+   .choices = city_extra "=" city_extra,                                                 \
    .hint = "山口県以外の方は「" city_extra "」を選んでください。"},                        \
   {.column = "phone", .label = "電話番号", .kind = F_PHONE, .required = true, .autocomplete = "tel", \
    .hint = "半角数字とハイフン（例：083-000-0000）"},                                      \
@@ -70,7 +62,7 @@ static const field INDIVIDUAL[] = {
     {0}};
 
 #define F_ORG(types, label_type, label_name)                                           \
-  {.column = "org_type", .label = label_type, .kind = F_SELECT, .required = true, .choices = types}, \
+  {.column = "org_type", .label = label_type, .kind = F_SELECT, .required = true, .master = types}, \
   {.column = "org_name", .label = label_name, .kind = F_TEXT, .required = true, .max_len = 100, \
    .autocomplete = "organization"},                                                    \
   {.column = "org_kana", .label = label_name "ふりがな", .kind = F_KANA, .required = true, .max_len = 200}, \
@@ -81,10 +73,17 @@ static const field INDIVIDUAL[] = {
 
 static const field GROUP[] = {
     F_LOGIN_ID, F_PASSWORDS,
-    F_ORG(GROUP_TYPES, "団体の分類", "団体名"),
+    F_ORG("group_class", "団体の分類", "団体名"),
     F_CONTACT("―"),
     {.column = "wants_recruit", .label = "ボランティアを募集する", .kind = F_BOOL},
     {.column = "wants_join", .label = "ボランティアに参加する", .kind = F_BOOL},
+    /* 17 参考ファイル (任意): one file per item (ui_signup.c → signup_files.c) */
+    {.column = "ref_file_1", .label = "参考ファイル1（団体の定款又は規約ファイル）", .kind = F_FILE,
+     .upload = &UPLOAD_POLICY_REFERENCE, .hint = REF_FILE_HINT},
+    {.column = "ref_file_2", .label = "参考ファイル2（活動内容が分かる資料ファイル）", .kind = F_FILE,
+     .upload = &UPLOAD_POLICY_REFERENCE, .hint = REF_FILE_HINT},
+    {.column = "ref_file_3", .label = "参考ファイル3（その他参考ファイル）", .kind = F_FILE,
+     .upload = &UPLOAD_POLICY_REFERENCE, .hint = REF_FILE_HINT},
     {.column = "req_1", .label = "【登録要件】営利を目的とした活動ではありません", .kind = F_BOOL, .required = true},
     {.column = "req_2", .label = "【登録要件】宗教活動や政治活動を主たる目的とした団体ではありません", .kind = F_BOOL, .required = true},
     {.column = "req_3", .label = "【登録要件】特定の公職者（候補者を含む）や政党を推薦・支持・反対することを目的とした団体ではありません", .kind = F_BOOL, .required = true},
@@ -93,7 +92,7 @@ static const field GROUP[] = {
 
 static const field COMPANY[] = {
     F_LOGIN_ID, F_PASSWORDS,
-    F_ORG(COMPANY_TYPES, "企業の分類", "企業名"),
+    F_ORG("company_class", "企業の分類", "企業名"),
     F_CONTACT("―"),
     {0}};
 

@@ -65,6 +65,8 @@ static const link FOOT_AIKA[] = {
 
 static const link NAV_ADMIN[] = {
     {"ダッシュボード", "/admin/", ROLE_EDITOR},
+    {"会員アカウント", "/admin/members/", ROLE_EDITOR},
+    {"マスタ管理", "/admin/masters/", ROLE_EDITOR},
     {"職員アカウント", "/admin/staff/", ROLE_ADMIN},
     {"パスワードの変更", "/admin/password", ROLE_EDITOR},
     {"スーパーネットを見る", "/", ROLE_ANON},

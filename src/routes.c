@@ -13,11 +13,13 @@ const route ROUTES[] = {
     {"supernet.news.item", M_GET, "/news/{id:int}", news_detail, ROLE_ANON, false, true, ""},
     {"supernet.centre_news", M_GET, "/center-news/", news_list, ROLE_ANON, false, true, "page"},
     {"supernet.centre_news.item", M_GET, "/center-news/{id:int}", news_detail, ROLE_ANON, false, true, ""},
+    {"supernet.search", M_GET, "/search", search_page, ROLE_ANON, false, true, "q page"},
     /* Aika (A) */
     {"aika.root", M_GET, "/aikasanet", redirect_slash, ROLE_ANON, false, false, ""},
     {"aika.home", M_GET, "/aikasanet/", aika_home, ROLE_ANON, false, true, ""},
     {"aika.news", M_GET, "/aikasanet/news/", news_list, ROLE_ANON, false, true, "page"},
     {"aika.news.item", M_GET, "/aikasanet/news/{id:int}", news_detail, ROLE_ANON, false, true, ""},
+    {"aika.search", M_GET, "/aikasanet/search", search_page, ROLE_ANON, false, true, "q page"},
     /* Aika members (A5, A6): sign-up, sign-in, own account */
     {"aika.signup", M_GET, "/aikasanet/signup", signup_kind_form, ROLE_ANON, false, false, ""},
     {"aika.signup.post", M_POST, "/aikasanet/signup", signup_kind_post, ROLE_ANON, true, false, "kind"},
@@ -25,7 +27,8 @@ const route ROUTES[] = {
     {"aika.signup.terms.post", M_POST, "/aikasanet/signup/terms", signup_terms_post, ROLE_ANON, true, false, ""},
     {"aika.signup.form", M_GET, "/aikasanet/signup/form", signup_form, ROLE_ANON, false, false, ""},
     {"aika.signup.form.post", M_POST, "/aikasanet/signup/form", signup_form_post, ROLE_ANON, true, false,
-     "login password confirm person_name person_kana org_type org_name org_kana representative guardian_consent rep_title prefecture municipality phone email gender birth_date wants_recruit wants_join req_1 req_2 req_3 req_4"},
+     "login password confirm person_name person_kana org_type org_name org_kana representative guardian_consent rep_title prefecture municipality phone email gender birth_date wants_recruit wants_join req_1 req_2 req_3 req_4"
+     " ref_file_1 ref_file_2 ref_file_3 ref_file_1_remove ref_file_2_remove ref_file_3_remove"},
     {"aika.signup.sent", M_GET, "/aikasanet/signup/sent", signup_sent, ROLE_ANON, false, false, ""},
     {"aika.signup.login_check", M_GET, "/aikasanet/signup/login-check", signup_login_check, ROLE_ANON, false, false, "login"},
     {"aika.signup.verify", M_GET, "/aikasanet/signup/verify", signup_verify_form, ROLE_ANON, false, false, "token"},
@@ -72,8 +75,24 @@ const route ROUTES[] = {
     {"admin.staff.delete", M_GET, "/admin/staff/{id:int}/delete", staff_delete_form, ROLE_ADMIN, false, false, ""},
     {"admin.staff.delete.post", M_POST, "/admin/staff/{id:int}/delete", staff_delete_post, ROLE_ADMIN, true, false, ""},
     {"admin.staff.unlock", M_POST, "/admin/staff/{id:int}/unlock", staff_unlock_post, ROLE_ADMIN, true, false, ""},
+    /* Aika member accounts (C1, Y5, 別記2 3.3.6): editors view, suspend,
+     * resume and unlock; only administrators delete */
+    {"admin.members", M_GET, "/admin/members/", admin_members_list, ROLE_EDITOR, false, false, "kind status page done"},
+    {"admin.members.item", M_GET, "/admin/members/{id:int}", admin_members_detail, ROLE_EDITOR, false, false, "done"},
+    {"admin.members.suspend", M_POST, "/admin/members/{id:int}/suspend", admin_members_suspend_post, ROLE_EDITOR, true, false, ""},
+    {"admin.members.resume", M_POST, "/admin/members/{id:int}/resume", admin_members_resume_post, ROLE_EDITOR, true, false, ""},
+    {"admin.members.unlock", M_POST, "/admin/members/{id:int}/unlock", admin_members_unlock_post, ROLE_EDITOR, true, false, ""},
+    {"admin.members.delete", M_GET, "/admin/members/{id:int}/delete", admin_members_delete_form, ROLE_ADMIN, false, false, ""},
+    {"admin.members.delete.post", M_POST, "/admin/members/{id:int}/delete", admin_members_delete_post, ROLE_ADMIN, true, false, ""},
+    /* Master lists (issue 4): editors keep the choice lists of the forms */
+    {"admin.masters", M_GET, "/admin/masters/", masters_index, ROLE_EDITOR, false, false, ""},
+    {"admin.masters.list", M_GET, "/admin/masters/{list:slug}/", masters_list, ROLE_EDITOR, false, false, "edit done"},
+    {"admin.masters.list.post", M_POST, "/admin/masters/{list:slug}/", masters_post, ROLE_EDITOR, true, false, "action value label kana sort inactive"},
     /* Shared */
     {"display", M_GET, "/settings/display", display_prefs, ROLE_ANON, false, false, "fs bg return"},
+    /* Uploaded files (ui_files.c): access checked per file, 404 otherwise */
+    {"files.item", M_GET, "/files/{id:int}", file_download, ROLE_ANON, false, false, ""},
+    {"files.named", M_GET, "/files/{id:int}/{name:path}", file_download, ROLE_ANON, false, false, ""},
     {"static", M_GET, "/static/{path:path}", static_file, ROLE_ANON, false, false, ""},
     {"healthz", M_GET, "/healthz", healthz, ROLE_ANON, false, false, ""},
     {0}};

@@ -27,6 +27,10 @@ typedef struct field {
   const char *hint;       /* help text shown under the label */
   const char *autocomplete; /* HTML autocomplete token */
   int min_len;            /* characters; 0 = none */
+  const char *master;     /* F_SELECT: choices come from master_items list
+                           * NAME (src/master.h); .choices then holds extra
+                           * fixed entries offered after them (「―」) */
+  const struct upload_policy *upload; /* F_FILE: allowed types, size (upload.h) */
 } field;
 
 typedef struct content_type {

@@ -7,6 +7,7 @@ int supernet_home(request *r);
 int aika_home(request *r);
 int news_list(request *r);
 int news_detail(request *r);
+int search_page(request *r); /* ui_search.c */
 int admin_home(request *r);
 int admin_login_form(request *r);
 int admin_login_post(request *r);
@@ -64,5 +65,22 @@ int member_email_confirm_post(request *r);
 int member_status_form(request *r);
 int member_status_post(request *r);
 int member_account_closed(request *r);
+
+/* Staff screens for member accounts (ui_admin_members.c) */
+int admin_members_list(request *r);
+int admin_members_detail(request *r);
+int admin_members_suspend_post(request *r);
+int admin_members_resume_post(request *r);
+int admin_members_unlock_post(request *r);
+int admin_members_delete_form(request *r);
+int admin_members_delete_post(request *r);
+
+/* Uploaded files (ui_files.c) */
+int file_download(request *r);
+
+/* Master lists (ui_masters.c) */
+int masters_index(request *r);
+int masters_list(request *r);
+int masters_post(request *r);
 
 #endif

@@ -359,6 +359,12 @@ int member_status_post(request *r) {
   if (cur && *cur && !current_ok(r, db))
     fields_add_error(&r->a, &errs, CONFIRM_PW, "current", "パスワードが正しくありません。");
   if (errs) return status_page(r, act, errs);
+  if (!strcmp(act->name, "delete")) { /* the same full purge as staff use */
+    if (member_purge(r, db, m.id, r->user->id, r->user->login, r->user->login, m.kind)) return 500;
+    r->sid = NULL;
+    session_destroy(r);
+    return resp_redirect(r, "/aikasanet/account-closed");
+  }
   sqlite3_stmt *st = db_prep(db, act->sql);
   if (!st) return 500;
   sqlite3_bind_int64(st, 1, r->user->id);

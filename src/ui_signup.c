@@ -17,6 +17,8 @@
 #include "pii.h"
 #include "request.h"
 #include "session.h"
+#include "signup_files.h"
+#include "upload.h"
 #include "ui.h"
 
 #define DRAFT_TTL_S (24 * 60 * 60)
@@ -55,6 +57,7 @@ static int draft_create(request *r, sqlite3 *db, const char *kind) {
   long long now = (long long)time(NULL);
   sqlite3_stmt *st = db_prep(db, "DELETE FROM signup_drafts WHERE created_at < ?1");
   if (st) sqlite3_bind_int64(st, 1, now - DRAFT_TTL_S), sqlite3_step(st), sqlite3_finalize(st);
+  upload_purge_orphans(r->app, db, 2 * DRAFT_TTL_S); /* files of abandoned drafts */
   st = db_prep(db, "INSERT INTO signup_drafts(id_hash, kind, created_at) VALUES (?1,?2,?3)");
   if (!st) return -1;
   sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
@@ -129,8 +132,11 @@ int signup_terms_post(request *r) {
 
 static int form_page(request *r, const draft *d, const kv *values, const field_error *errors) {
   const char *title = arena_printf(&r->a, "会員登録（%s）", member_kind_label(d->kind));
+  sqlite3 *db = db_thread(r->app);
+  if (db) values = signup_files_values(r, db, d->hash, values); /* 「添付済み」 */
   tval *c = form_ctx(r, title, member_signup_fields(d->kind), values, errors);
   tv_set_str(&r->a, c, "kind", d->kind);
+  tv_set_bool(&r->a, c, "multipart", fields_have_file(member_signup_fields(d->kind)));
   return render(r, "aika/signup_form.html", c);
 }
 
@@ -251,8 +257,10 @@ int signup_form_post(request *r) {
   if (!d.agreed) return resp_redirect(r, "/aikasanet/signup/terms");
   const field *fields = member_signup_fields(d.kind);
   field_error *errs = NULL;
-  fields_validate(&r->a, fields, r->form, &errs);
+  fields_validate_db(db, &r->a, fields, r->form, NULL, &errs); /* master lists: active only */
   member_cross_rules(r, d.kind, fields, &errs);
+  /* files are kept even when other fields have errors (signup_files.h) */
+  if (signup_files_take(r, db, d.hash, fields, &errs)) return 500;
   const char *login = req_form(r, "login");
   if (!errs && login_taken(db, login))
     fields_add_error(&r->a, &errs, fields, "login", "このログインIDはすでに使われています。別のIDを入力してください。");
@@ -273,6 +281,7 @@ int signup_form_post(request *r) {
     sqlite3_finalize(st);
     uid = create_account(r, db, d.kind, hash, index, at);
     rc = uid ? signup_send_verify(r, db, uid, req_form(r, "email")) : -1;
+    if (!rc) rc = signup_files_adopt(db, d.hash, uid);
   }
   if (rc || db_exec(db, "COMMIT")) {
     db_exec(db, "ROLLBACK");
@@ -285,6 +294,7 @@ int signup_form_post(request *r) {
   }
   outbox_wake(r->app);
   if (uid) audit_append(db, login, "member_signup", d.kind, "", r->client_ip);
+  signup_files_discard(r, db, d.hash); /* none left unless the address was taken */
   draft_delete(r, db, &d);
   return resp_redirect(r, "/aikasanet/signup/sent");
 }

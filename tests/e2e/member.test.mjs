@@ -134,3 +134,25 @@ for (const width of [375, 1280]) {
     await ctx.close();
   });
 }
+
+test('group sign-up with a 参考ファイル: file input, kept after an error (「添付済み」), axe clean', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
+  const page = await ctx.newPage();
+  await page.goto(`${srv.url}/aikasanet/signup`);
+  await page.locator('#f-kind').selectOption('group');
+  await page.getByRole('button', { name: '次へ（利用規約）' }).click();
+  await page.getByRole('button', { name: '同意する' }).click();
+  await page.waitForURL(/\/aikasanet\/signup\/form$/);
+  await noViolations(page, 'group form with file inputs');
+  await page.locator('#f-ref_file_1').setInputFiles({
+    name: '規約.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n'),
+  });
+  await page.locator('#f-login').fill('e2egroup');
+  await page.getByRole('button', { name: /登録する/ }).click();
+  assert.match(await page.title(), /^エラー：/);
+  assert.match(await page.locator('#f-ref_file_1-attached').innerText(), /添付済み：規約\.pdf/);
+  await noViolations(page, 'group form with errors and a kept file');
+  await screenshot(page, 'member-signup-group-attached');
+  await ctx.close();
+});

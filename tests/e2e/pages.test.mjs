@@ -28,6 +28,12 @@ const PAGES = [
   { name: 'aika-top-blue-large', label: 'Aika top, blue background, large text', path: '/aikasanet/', public: true,
     cookies: { cn_bg: 'b', cn_fs: 'l' }, sameTitleAs: 'Aika top /aikasanet/' },
   { name: 'not-found', label: '404 page /no-such-page', path: '/no-such-page', public: true, status: 404 },
+  { name: 'search', label: 'search results /search?q=福祉', path: `/search?q=${encodeURIComponent('福祉')}`, public: true },
+  { name: 'search-black-xl', label: 'search results, black background, extra-large text', public: true,
+    path: `/search?q=${encodeURIComponent('福祉')}`, cookies: { cn_bg: 'k', cn_fs: 'xl' }, sameTitleAs: 'search results /search?q=福祉' },
+  { name: 'search-empty', label: 'search without a query /search', path: '/search', public: true },
+  { name: 'aika-search', label: 'Aika search results /aikasanet/search?q=ボランティア',
+    path: `/aikasanet/search?q=${encodeURIComponent('ボランティア')}`, public: true },
 ];
 
 let srv;

@@ -25,7 +25,8 @@ before(async () => {
 });
 after(async () => { await srv.stop(); });
 
-const sql = (q) => execFileSync('sqlite3', [path.join(srv.dataDir, 'civicnet.db'), q], { encoding: 'utf8' }).trim();
+// .timeout: wait for the server's own writes (sessions) instead of failing with "database is locked"
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(srv.dataDir, 'civicnet.db'), q], { encoding: 'utf8' }).trim();
 
 // A signed-in session for a role, made the way the server stores one:
 // the cookie value's SHA-256 in sessions, a users row with that role.

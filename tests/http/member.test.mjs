@@ -330,9 +330,14 @@ test('self-deletion asks for the password and removes the account', async () => 
   assert.equal((await c.login('jiro', 'Passw0rd-long')).status, 303);
   let res = await c.post('/aikasanet/mypage/status', { action: 'delete', current: '' }, '/aikasanet/mypage/status?action=delete');
   assert.equal(res.status, 422);
+  const mid = sql("SELECT m.id FROM members m JOIN users u ON u.id=m.user_id WHERE u.login='jiro'");
   res = await c.post('/aikasanet/mypage/status', { action: 'delete', current: 'Passw0rd-long' }, '/aikasanet/mypage/status?action=delete');
   assert.equal(res.status, 303);
   assert.equal(sql("SELECT count(*) FROM users WHERE login='jiro'"), '0');
+  assert.equal(sql(`SELECT count(*) FROM members WHERE id=${mid}`), '0', 'the personal data is gone');
+  assert.equal(sql(`SELECT count(*) FROM outbox WHERE idem_key LIKE '%:member:${mid}' AND state<>'sent'`), '0',
+    'no queued mail keyed by the old id is left to block a new member');
+  assert.match(sql(`SELECT group_concat(target) FROM audit_log WHERE action='member_delete'`), new RegExp(`member:${mid}`));
   assert.equal((await c.send('/aikasanet/mypage/')).status, 303);
 });
 
