@@ -19,6 +19,7 @@ echo "  あいかさねっと:   http://$LISTEN/aikasanet/"
 echo "  管理画面:         http://$LISTEN/admin/"
 echo "    ログインID: admin"
 echo "    パスワード: $(cat "$PWFILE")   (保存先: $PWFILE)"
+echo "    初回ログイン時に二要素認証（認証アプリ）の設定画面が表示されます"
 echo "  停止: Ctrl-C"
 echo
 exec "$BIN" serve --data "$DATA" --listen "$LISTEN"
