@@ -3,11 +3,13 @@
 #include "jobs.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "db.h"
 #include "log.h"
+#include "search.h"
 #include "outbox.h"
 #include "session.h"
 
@@ -26,6 +28,10 @@ static void *jobs_main(void *p) {
   while (!J->stop) {
     pthread_mutex_unlock(&J->lock);
     access_log_flush(a);
+    /* keep the search index current between searches (a large import
+     * would otherwise be indexed by the first search after it) */
+    sqlite3 *db = tick % 5 == 0 ? db_thread(a) : NULL;
+    if (db && search_sync(db)) fprintf(stderr, "civicnet: search index sync failed\n");
     if (tick++ % 60 == 0) session_expire_all(a);
     pthread_mutex_lock(&J->lock);
     struct timespec ts;

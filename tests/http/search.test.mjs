@@ -203,3 +203,15 @@ test('both sites have a search box in the header that works without JavaScript',
   const admin = await (await get('/admin/login')).text();
   assert.ok(!admin.includes('site-search'), 'no site search on the admin screens');
 });
+
+test('the index catches up in the background, without waiting for a search', async () => {
+  sql(`INSERT INTO news(site,category,title,body,status,published_at) VALUES ('supernet','news','背景索引の確認','本文','published',strftime('%Y-%m-%dT%H:%M:%SZ','now'))`);
+  let left = '1';
+  for (let i = 0; i < 100 && left !== '0'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = sql('SELECT count(*) FROM search_queue');
+  }
+  assert.equal(left, '0', 'the jobs thread emptied the queue');
+  const html = await (await fetch(srv.url + '/search?q=' + encodeURIComponent('背景索引'))).text();
+  assert.ok(html.replace(/<\/?mark>/g, '').includes('背景索引の確認'), 'and the item is found');
+});
