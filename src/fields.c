@@ -76,6 +76,30 @@ static bool choice_ok(const field *f, const char *v) {
   return false;
 }
 
+static const char *check_value(sqlite3 *db, arena *a, const field *f, const char *v,
+                               const char *old);
+
+/* F_MULTI: every '\n'-separated entry must be a choice (or an active
+ * master entry, or one the record already holds); no duplicates. */
+static const char *check_multi(sqlite3 *db, arena *a, const field *f, const char *v,
+                               const char *old) {
+  if (!v || !*v)
+    return f->required ? arena_printf(a, "%sを1つ以上選択してください。", f->label) : NULL;
+  if (strlen(v) > 8000) return arena_printf(a, "%sの選択が多すぎます。", f->label);
+  for (const char *p = v; *p;) {
+    const char *e = strchr(p, '\n');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    char *one = arena_strndup(a, p, n);
+    bool held = old && multi_contains(old, one);
+    if (!n || strchr(one, '\r') || (!choice_ok(f, one) && !held &&
+                                    !(f->master && master_accepts(db, f->master, one, NULL))))
+      return arena_printf(a, "%sを一覧から選択してください。", f->label);
+    if (!e) break;
+    p = e + 1;
+  }
+  return NULL;
+}
+
 /* One value; db and old serve master-list fields (without db they accept
  * only their fixed .choices extras: fail closed). */
 static const char *check_value(sqlite3 *db, arena *a, const field *f, const char *v,
@@ -83,6 +107,7 @@ static const char *check_value(sqlite3 *db, arena *a, const field *f, const char
   /* a file's value is its bytes: type and size are checked by upload_store
    * against f->upload when the handler stores it (signup_files.c) */
   if (f->kind == F_FILE) return NULL;
+  if (f->kind == F_MULTI) return check_multi(db, a, f, v, old);
   bool empty = !v || !*v;
   if (empty)
     return f->required ? arena_printf(a, "%sを%sしてください。", f->label,
@@ -203,11 +228,14 @@ static const char *kind_name(field_kind k) {
     case F_TEXTAREA: return "textarea";
     case F_SELECT: return "select";
     case F_BOOL: return "checkbox";
+    case F_MULTI: return "checkboxes";
     case F_FILE: return "file";
     default: return "input";
   }
 }
 
+/* Options of a select (cur = the selected value) or of a check-box group
+ * (cur = the '\n'-joined checked values). */
 static tval *options_of(request *r, const field *f, const char *cur) {
   /* a master list: active entries, plus the current value if staff stopped it */
   tval *list = f->master ? master_options(r, db_thread(r->app), f->master, cur) : tv_list(&r->a);
@@ -224,6 +252,70 @@ static tval *options_of(request *r, const field *f, const char *cur) {
     p = *bar ? bar + 1 : bar;
   }
   return list;
+}
+
+/* Check boxes of an F_MULTI field: {value, label, id, checked}. A stopped
+ * master entry the record still holds stays offered (master_options). */
+static tval *multi_options(request *r, const field *f, const char *cur) {
+  arena *a = &r->a;
+  tval *src = options_of(r, f, NULL);
+  tval *out = tv_list(a);
+  int i = 0;
+  for (size_t k = 0; k < tv_len(src); k++) {
+    tval *o = tv_at(src, k);
+    const char *val = tv_cstr(tv_get(o, "value"));
+    tval *m = tv_map(a);
+    tv_set_str(a, m, "value", val);
+    tv_set_str(a, m, "label", tv_cstr(tv_get(o, "label")));
+    tv_set_str(a, m, "id", arena_printf(a, "f-%s-%d", f->column, ++i));
+    tv_set_bool(a, m, "checked", cur && multi_contains(cur, val));
+    tv_push(a, out, m);
+  }
+  /* held values no longer in the list (stopped master entries) */
+  for (const char *p = cur; p && *p;) {
+    const char *e = strchr(p, '\n');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    char *one = arena_strndup(a, p, n);
+    bool listed = false;
+    for (size_t k = 0; k < tv_len(src) && !listed; k++)
+      listed = strcmp(tv_cstr(tv_get(tv_at(src, k), "value")), one) == 0;
+    if (!listed && n) {
+      tval *m = tv_map(a);
+      tv_set_str(a, m, "value", one);
+      tv_set_str(a, m, "label", one);
+      tv_set_str(a, m, "id", arena_printf(a, "f-%s-%d", f->column, ++i));
+      tv_set_bool(a, m, "checked", true);
+      tv_push(a, out, m);
+    }
+    if (!e) break;
+    p = e + 1;
+  }
+  return out;
+}
+
+kv *fields_values(request *r, const field *fields, const kv *form) {
+  kv *out = NULL;
+  arena *a = &r->a;
+  for (const field *f = fields; f->column; f++) {
+    if (field_by_column(fields, f->column) != f) continue; /* same column twice (per-kind labels) */
+    if (f->kind == F_FILE) continue;
+    if (f->kind != F_MULTI) {
+      const char *v = kv_get(form, f->column);
+      if (v) kv_add(a, &out, f->column, v, strlen(v));
+      continue;
+    }
+    buf b = {0};
+    for (const kv *e = form; e; e = e->next) {
+      if (strcmp(e->name, f->column) != 0 || !*e->value || strchr(e->value, '\n')) continue;
+      if (b.len && multi_contains(buf_cstr(&b), e->value)) continue;
+      if (b.len) buf_putc(&b, '\n');
+      buf_puts(&b, e->value);
+    }
+    char *joined = arena_strndup(a, b.len ? buf_cstr(&b) : "", b.len);
+    buf_free(&b);
+    kv_add(a, &out, f->column, joined, strlen(joined));
+  }
+  return out;
 }
 
 tval *fields_ctx(request *r, const field *fields, const kv *values,
@@ -258,6 +350,7 @@ tval *fields_ctx(request *r, const field *fields, const kv *values,
     if (f->autocomplete) tv_set_str(a, m, "autocomplete", f->autocomplete);
     tv_set_int(a, m, "maxlength", f->max_len ? f->max_len : (f->kind == F_TEXTAREA ? 4000 : 200));
     if (f->kind == F_SELECT) tv_set(a, m, "options", options_of(r, f, v));
+    if (f->kind == F_MULTI) tv_set(a, m, "options", multi_options(r, f, v));
     tv_push(a, list, m);
   }
   return list;

@@ -44,6 +44,11 @@ tval *fields_error_summary(request *r, const field_error *errors);
  * with a remove checkbox named <column>_remove. A form with a file field
  * must be sent as multipart/form-data: templates get that from this. */
 bool fields_have_file(const field *fields);
+/* The values of fields from a posted form: each field's first value, and
+ * for F_MULTI every checked value joined by '\n' (duplicates and values
+ * holding a newline dropped; "" when none is checked, so that unticking
+ * all boxes is seen). F_FILE fields are left to the handler. */
+kv *fields_values(request *r, const field *fields, const kv *form);
 /* Number of characters (code points) of valid UTF-8 text. */
 size_t utf8_length(const char *s);
 

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "util.h"
 
 typedef enum {
   F_TEXT, F_TEXTAREA, F_SELECT, F_MULTI, F_DATE, F_DATETIME, F_URL,
@@ -31,6 +32,14 @@ typedef struct field {
                            * NAME (src/master.h); .choices then holds extra
                            * fixed entries offered after them (「―」) */
   const struct upload_policy *upload; /* F_FILE: allowed types, size (upload.h) */
+  const char *kinds;      /* space-separated record kinds the field applies
+                           * to ("citizen npo"); NULL = every kind. A field
+                           * not applying to a kind is neither shown nor
+                           * stored for it (別紙3 「―」). */
+  bool pii;               /* personal data: stored encrypted in column
+                           * "<column>_enc" (pii.c), never public */
+  bool public_hidden;     /* not shown on public pages although not
+                           * personal (internal flags, agreement records) */
 } field;
 
 typedef struct content_type {
@@ -38,7 +47,23 @@ typedef struct content_type {
   const char *table;      /* SQL table */
   const char *label;      /* "お知らせ" */
   const field *fields;    /* terminated by {0} */
+  const char *title_col;  /* the column that names a record ("title") */
+  const char *kind_col;   /* column selecting .kinds of fields, or NULL */
+  const char *public_base;/* public list URL ("/groups/"), NULL if none */
+  const char *admin_base; /* staff list URL ("/admin/groups/"), NULL if none */
+  const char *sort_kana;  /* column for 五十音 order, or NULL */
 } content_type;
+
+/* F_MULTI values are stored and passed as master values joined by '\n'.
+ * True when the stored list contains value v. */
+bool multi_contains(const char *stored, const char *v);
+/* Does field f apply to records of kind (NULL kind: every field applies)? */
+bool field_applies(const field *f, const char *kind);
+/* The fields of list that apply to kind, as a new {0}-terminated array in
+ * arena a (for per-kind forms such as group registration). */
+const field *fields_for_kind(arena *a, const field *list, const char *kind);
+/* Field of list by column, or NULL. */
+const field *field_by_column(const field *list, const char *column);
 
 extern const content_type *const CONTENT_TYPES[]; /* NULL-terminated */
 

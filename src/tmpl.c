@@ -147,6 +147,10 @@ size_t tv_len(const tval *list) {
   return list && list->kind == TV_LIST ? list->u.list.len : 0;
 }
 
+tval *tv_at(const tval *list, size_t i) {
+  return list && list->kind == TV_LIST && i < list->u.list.len ? list->u.list.items[i] : NULL;
+}
+
 /* TV_HTML is a string too: its trusted text is returned. */
 const char *tv_cstr(const tval *v) {
   return v && (v->kind == TV_STR || v->kind == TV_HTML) ? v->u.str.s : "";

@@ -51,6 +51,7 @@ void tv_set_bool(arena *a, tval *map, const char *key, bool v);
 tval *tv_get(const tval *map, const char *key); /* NULL if missing */
 tv_kind tv_kind_of(const tval *v);
 size_t tv_len(const tval *list);                /* 0 for non-lists */
+tval *tv_at(const tval *list, size_t i);        /* NULL when out of range */
 const char *tv_cstr(const tval *v);             /* "" for non-strings */
 
 typedef struct tmpl_set tmpl_set;

@@ -21,7 +21,27 @@
 /* May the requester see the file of owner (kind, id)? */
 static bool may_see(request *r, sqlite3 *db, const char *kind, sqlite3_int64 owner, bool has_owner) {
   if (r->role >= ROLE_EDITOR) return true;
-  if (!has_owner || strcmp(kind, "member") != 0) return false;
+  if (!has_owner) return false;
+  /* Supernet records: public once published (the file must also still be
+   * one of the record's file columns — a replaced file is not public) */
+  static const struct { const char *kind, *sql; } SUPERNET[] = {
+      {"group", "SELECT 1 FROM groups g JOIN uploads u ON u.owner_id=g.id WHERE g.id=?1 AND u.id=?2"
+                " AND g.status='published' AND u.id IN (g.file_1, g.file_2, g.file_3)"},
+      {"event", "SELECT 1 FROM events e JOIN uploads u ON u.owner_id=e.id WHERE e.id=?1 AND u.id=?2"
+                " AND e.status='published' AND u.id IN (e.file_1, e.file_2)"},
+      {"report", "SELECT 1 FROM reports p JOIN uploads u ON u.owner_id=p.id WHERE p.id=?1 AND u.id=?2"
+                 " AND p.status='published' AND u.id IN (p.photo_1, p.photo_2, p.photo_3)"}};
+  for (size_t i = 0; i < sizeof SUPERNET / sizeof SUPERNET[0]; i++) {
+    if (strcmp(kind, SUPERNET[i].kind) != 0) continue;
+    sqlite3_stmt *q = db_prep(db, SUPERNET[i].sql);
+    if (!q) return false;
+    sqlite3_bind_int64(q, 1, owner);
+    sqlite3_bind_int64(q, 2, req_param_int(r, 0));
+    bool pub = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return pub;
+  }
+  if (strcmp(kind, "member") != 0) return false;
   sqlite3_stmt *st = db_prep(db, "SELECT status='published', user_id FROM members WHERE id=?1");
   if (!st) return false;
   sqlite3_bind_int64(st, 1, owner);

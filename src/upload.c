@@ -55,6 +55,26 @@ const upload_policy UPLOAD_POLICY_REFERENCE = {
     .owner_kind = "member",
 };
 
+/* Supernet records (issue 4): the same types for groups' 参考ファイル and
+ * events' attachments; photos of activity reports are images only. */
+#define REFERENCE_POLICY(owner)                                                        \
+  {.mimes = REFERENCE_MIMES, .max_bytes = 5 * 1024 * 1024,                             \
+   .accept = ".pdf,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png", \
+   .type_message = "ファイルの種類が対応していません（PDF、Word、Excel、JPEG、PNG）",           \
+   .size_message = "ファイルが大きすぎます（5MBまで）", .owner_kind = owner}
+const upload_policy UPLOAD_POLICY_GROUP = REFERENCE_POLICY("group");
+const upload_policy UPLOAD_POLICY_EVENT = REFERENCE_POLICY("event");
+
+static const char *const IMAGE_MIMES[] = {"image/jpeg", "image/png", "image/gif", NULL};
+const upload_policy UPLOAD_POLICY_REPORT_PHOTO = {
+    .mimes = IMAGE_MIMES,
+    .max_bytes = 5 * 1024 * 1024,
+    .accept = ".jpg,.jpeg,.png,.gif,image/jpeg,image/png,image/gif",
+    .type_message = "写真は JPEG、PNG、GIF のファイルにしてください",
+    .size_message = "ファイルが大きすぎます（5MBまで）",
+    .owner_kind = "report",
+};
+
 int upload_init(const char *argv0) {
   if (VIPS_INIT(argv0 ? argv0 : "civicnet")) return -1;
   vips_cache_set_max(0);     /* no operation cache: every upload is new */

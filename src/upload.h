@@ -26,6 +26,11 @@ typedef struct upload_policy {
 
 /* 別紙4 item 17 参考ファイル: PDF, Word, Excel, JPEG, PNG; 5 MB. */
 extern const upload_policy UPLOAD_POLICY_REFERENCE;
+/* The same types for Supernet groups (別紙3 item 32) and events; images
+ * only for activity-report photos. owner_kind "group", "event", "report". */
+extern const upload_policy UPLOAD_POLICY_GROUP;
+extern const upload_policy UPLOAD_POLICY_EVENT;
+extern const upload_policy UPLOAD_POLICY_REPORT_PHOTO;
 
 /* Once at start-up, before threads (libvips initialisation; operation
  * cache off). 0 ok, -1 failure. upload_shutdown() at exit. */

@@ -47,6 +47,9 @@ static void test_seed_counts(void **state) {
   assert_int_equal(scalar(db, "SELECT count(*) FROM master_items WHERE list='budget'"), 7);
   assert_int_equal(scalar(db, "SELECT count(*) FROM master_items WHERE list='feature'"), 6);
   assert_int_equal(scalar(db, "SELECT count(*) FROM master_items WHERE list='weekday'"), 7);
+  /* 0010: 特定非営利活動促進法 別表 — 19 for Supernet, all 20 for Aika */
+  assert_int_equal(scalar(db, "SELECT count(*) FROM master_items WHERE list='field'"), 19);
+  assert_int_equal(scalar(db, "SELECT count(*) FROM master_items WHERE list='aika_field'"), 20);
   /* every seeded list matches the count the spec names */
   assert_int_equal(scalar(db, "SELECT count(*) FROM master_lists l WHERE expected IS NOT NULL AND"
                               " (SELECT count(*) FROM master_items i WHERE i.list=l.name) NOT IN (0, expected)"), 0);
