@@ -85,6 +85,24 @@ kv *content_load(request *r, const content_type *t, long long id, bool staff) {
   return out;
 }
 
+/* ふりがな are stored in hiragana (katakana folded, U+30A1–U+30F6 →
+ * U+3041–U+3096) so that ORDER BY gives 五十音 order whichever script the
+ * submitter typed; ー and spaces stay. */
+static char *kana_fold(arena *a, const char *v) {
+  char *out = arena_strdup(a, v);
+  for (unsigned char *p = (unsigned char *)out; p[0]; p++) {
+    if (p[0] != 0xE3 || !p[1] || !p[2]) continue;
+    unsigned cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    if (cp >= 0x30A1 && cp <= 0x30F6) {
+      cp -= 0x60;
+      p[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+      p[2] = (unsigned char)(0x80 | (cp & 0x3F));
+    }
+    p += 2;
+  }
+  return out;
+}
+
 /* Bind the value of f (from values) to parameter i. */
 static int bind_field(request *r, sqlite3_stmt *st, int i, const field *f, const char *v) {
   if (!v) v = "";
@@ -104,6 +122,7 @@ static int bind_field(request *r, sqlite3_stmt *st, int i, const field *f, const
     return sqlite3_bind_text(st, i, enc, -1, SQLITE_TRANSIENT);
   }
   if ((strcmp(f->column, "published_at") == 0) && !*v) return sqlite3_bind_null(st, i);
+  if (f->kind == F_KANA) v = kana_fold(&r->a, v);
   return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 

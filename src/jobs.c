@@ -20,10 +20,26 @@ struct jobs {
   bool stop;
 };
 
+/* Pages that depend on today's date (calendars' today mark and default
+ * month, "open now" filters, upcoming-first lists) must not outlive the
+ * day in the page cache, which otherwise only expires on content writes:
+ * at the first tick of each new day in Japan time the content generation
+ * is bumped, which empties the cache of every server on this database. */
+static void day_rollover(app *a, long *day) {
+  long today = (long)((time(NULL) + 9 * 3600) / 86400);
+  if (*day == today) return;
+  bool first = *day == 0;
+  *day = today;
+  sqlite3 *db = first ? NULL : db_thread(a);
+  if (db && db_exec(db, "UPDATE content_generation SET gen = gen + 1") != 0)
+    fprintf(stderr, "civicnet: could not expire the page cache at the day change\n");
+}
+
 static void *jobs_main(void *p) {
   app *a = p;
   struct jobs *J = a->jobs;
   unsigned tick = 0;
+  long day = 0;
   pthread_mutex_lock(&J->lock);
   while (!J->stop) {
     pthread_mutex_unlock(&J->lock);
@@ -33,6 +49,7 @@ static void *jobs_main(void *p) {
     sqlite3 *db = tick % 5 == 0 ? db_thread(a) : NULL;
     if (db && search_sync(db)) fprintf(stderr, "civicnet: search index sync failed\n");
     if (tick++ % 60 == 0) session_expire_all(a);
+    day_rollover(a, &day);
     pthread_mutex_lock(&J->lock);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

@@ -65,6 +65,17 @@ static const link FOOT_AIKA[] = {
 
 static const link NAV_ADMIN[] = {
     {"ダッシュボード", "/admin/", ROLE_EDITOR},
+    /* issue 4: staff content */
+    {"団体・企業", "/admin/groups/", ROLE_EDITOR},
+    {"イベント・募集", "/admin/events/", ROLE_EDITOR},
+    {"助成", "/admin/grants/", ROLE_EDITOR},
+    {"活動実績・事例", "/admin/reports/", ROLE_EDITOR},
+    {"蔵書", "/admin/books/", ROLE_EDITOR},
+    {"お知らせ", "/admin/news/", ROLE_EDITOR},
+    {"固定ページ", "/admin/pages/", ROLE_EDITOR},
+    {"修正依頼", "/admin/changes/", ROLE_EDITOR},
+    {"トップページ設定", "/admin/settings/", ROLE_EDITOR},
+    /* end issue 4: staff content */
     {"会員アカウント", "/admin/members/", ROLE_EDITOR},
     {"マスタ管理", "/admin/masters/", ROLE_EDITOR},
     {"職員アカウント", "/admin/staff/", ROLE_ADMIN},

@@ -14,6 +14,103 @@ const route ROUTES[] = {
     {"supernet.centre_news", M_GET, "/center-news/", news_list, ROLE_ANON, false, true, "page"},
     {"supernet.centre_news.item", M_GET, "/center-news/{id:int}", news_detail, ROLE_ANON, false, true, ""},
     {"supernet.search", M_GET, "/search", search_page, ROLE_ANON, false, true, "q page"},
+    /* issue 4: calendars, feeds, sitemap (ui_calendar.c, ui_feeds.c,
+     * ui_sitemap.c); before the /events/{id:int}-style routes */
+    {"supernet.events.calendar", M_GET, "/events/calendar", events_calendar, ROLE_ANON, false, true, "ym"},
+    {"supernet.grants.calendar", M_GET, "/grants/calendar", grants_calendar, ROLE_ANON, false, true, "ym"},
+    {"supernet.events.ics", M_GET, "/events/calendar.ics", events_ics, ROLE_ANON, false, true, ""},
+    {"supernet.grants.ics", M_GET, "/grants/deadlines.ics", grants_ics, ROLE_ANON, false, true, ""},
+    {"supernet.news.feed", M_GET, "/news/feed.atom", feed_atom, ROLE_ANON, false, true, ""},
+    {"supernet.centre_news.feed", M_GET, "/center-news/feed.atom", feed_atom, ROLE_ANON, false, true, ""},
+    {"supernet.events.feed", M_GET, "/events/feed.atom", feed_atom, ROLE_ANON, false, true, ""},
+    {"supernet.grants.feed", M_GET, "/grants/feed.atom", feed_atom, ROLE_ANON, false, true, ""},
+    {"supernet.sitemap_xml", M_GET, "/sitemap.xml", sitemap_xml, ROLE_ANON, false, true, "part"},
+    {"supernet.sitemap", M_GET, "/sitemap", sitemap_page, ROLE_ANON, false, true, ""},
+    {"robots", M_GET, "/robots.txt", robots_txt, ROLE_ANON, false, true, ""},
+    /* end issue 4: calendars, feeds, sitemap */
+    /* issue 4: public lists and details (ui_groups.c, ui_events.c,
+     * ui_grants.c, ui_books.c, ui_reports.c, ui_pages.c); the detailed-
+     * search forms GET the list URL, so both declare the same filters */
+    {"supernet.groups", M_GET, "/groups/", groups_list, ROLE_ANON, false, true, "q kind field area municipality activity feature sort page"},
+    {"supernet.groups.search", M_GET, "/groups/search", groups_search, ROLE_ANON, false, true, "q kind field area municipality activity feature sort"},
+    {"supernet.groups.item", M_GET, "/groups/{id:int}", groups_detail, ROLE_ANON, false, true, ""},
+    {"supernet.events", M_GET, "/events/", events_list, ROLE_ANON, false, true, "q kind field municipality from to open past sort page"},
+    {"supernet.events.search", M_GET, "/events/search", events_search, ROLE_ANON, false, true, "q kind field municipality from to open past sort"},
+    {"supernet.events.item", M_GET, "/events/{id:int}", events_detail, ROLE_ANON, false, true, ""},
+    {"supernet.grants", M_GET, "/grants/", grants_list, ROLE_ANON, false, true, "q field area open deadline_from deadline_to amount_min sort page"},
+    {"supernet.grants.search", M_GET, "/grants/search", grants_search, ROLE_ANON, false, true, "q field area open deadline_from deadline_to amount_min sort"},
+    {"supernet.grants.item", M_GET, "/grants/{id:int}", grants_detail, ROLE_ANON, false, true, ""},
+    {"supernet.books", M_GET, "/books/", books_list, ROLE_ANON, false, true, "q title author publisher year accession_no sort page"},
+    {"supernet.books.search", M_GET, "/books/search", books_search, ROLE_ANON, false, true, "q title author publisher year accession_no sort"},
+    {"supernet.books.item", M_GET, "/books/{id:int}", books_detail, ROLE_ANON, false, true, ""},
+    {"supernet.reports", M_GET, "/reports/", reports_list, ROLE_ANON, false, true, "q page"},
+    {"supernet.reports.item", M_GET, "/reports/{id:int}", reports_detail, ROLE_ANON, false, true, ""},
+    {"supernet.groups.root", M_GET, "/groups", redirect_slash, ROLE_ANON, false, false, ""},
+    {"supernet.events.root", M_GET, "/events", redirect_slash, ROLE_ANON, false, false, ""},
+    {"supernet.grants.root", M_GET, "/grants", redirect_slash, ROLE_ANON, false, false, ""},
+    {"supernet.books.root", M_GET, "/books", redirect_slash, ROLE_ANON, false, false, ""},
+    {"supernet.reports.root", M_GET, "/reports", redirect_slash, ROLE_ANON, false, false, ""},
+    {"supernet.page", M_GET, "/p/{path:path}", fixed_page, ROLE_ANON, false, true, ""},
+    {"supernet.center", M_GET, "/center/", fixed_page, ROLE_ANON, false, true, ""},
+    {"supernet.center.root", M_GET, "/center", redirect_slash, ROLE_ANON, false, false, ""},
+    {"supernet.consult", M_GET, "/consult/", fixed_page, ROLE_ANON, false, true, ""},
+    {"supernet.consult.root", M_GET, "/consult", redirect_slash, ROLE_ANON, false, false, ""},
+    {"supernet.policy", M_GET, "/policy", fixed_page, ROLE_ANON, false, true, ""},
+    /* end issue 4: public lists and details */
+    /* issue 4: submissions (ui_register.c, ui_submit.c, ui_group_change.c,
+     * ui_contact.c): form → confirm → complete, each step keyed by the
+     * draft token d (handoff.c) */
+    {"supernet.register", M_GET, "/register/", register_hub, ROLE_ANON, false, true, ""},
+    {"supernet.register.root", M_GET, "/register", redirect_slash, ROLE_ANON, false, false, ""},
+    {"supernet.register.group", M_GET, "/register/group", register_group_kind, ROLE_ANON, false, true, ""},
+    {"supernet.register.group.terms", M_GET, "/register/group/terms", register_group_terms, ROLE_ANON, false, false, "kind"},
+    {"supernet.register.group.terms.post", M_POST, "/register/group/terms", register_group_terms_post, ROLE_ANON, true, false, "kind"},
+    {"supernet.register.group.form", M_GET, "/register/group/form", register_group_form, ROLE_ANON, false, false, "d"},
+    {"supernet.register.group.form.post", M_POST, "/register/group/form", register_group_form_post, ROLE_ANON, true, false,
+     "d org_class name kana representative guardian_consent rep_title contact_name contact_title fields"
+     " target_area target_municipalities purpose activities csr collaboration pr office_main"
+     " office_sub postal prefecture municipality address phone fax email founded_on budget"
+     " members_count fee qualification activity_times url_1 url_1_desc url_2 url_2_desc url_3"
+     " url_3_desc features"
+     " file_1 file_2 file_3 file_1_remove file_2_remove file_3_remove"
+     " registrant_name registrant_title registrant_phone registrant_email req_1 req_2 req_3 req_4"},
+    {"supernet.register.group.confirm", M_GET, "/register/group/confirm", register_group_confirm, ROLE_ANON, false, false, "d"},
+    {"supernet.register.group.confirm.post", M_POST, "/register/group/confirm", register_group_confirm_post, ROLE_ANON, true, false, "d"},
+    {"supernet.register.group.done", M_GET, "/register/group/done", register_group_done, ROLE_ANON, false, false, "d"},
+    {"supernet.register.group.aika", M_POST, "/register/group/aika", register_group_aika, ROLE_ANON, true, false, "d"},
+    {"supernet.register.event", M_GET, "/register/event", submission_form, ROLE_ANON, false, false, "d"},
+    {"supernet.register.event.post", M_POST, "/register/event", submission_form_post, ROLE_ANON, true, false,
+     "d kind title organiser starts_on ends_on time_text municipality place purpose summary fields fee target"
+     " apply_from apply_until how_to_apply contact cohosts url file_1 file_2 file_1_remove file_2_remove"
+     " submitter_name submitter_email"},
+    {"supernet.register.event.confirm", M_GET, "/register/event/confirm", submission_confirm, ROLE_ANON, false, false, "d"},
+    {"supernet.register.event.confirm.post", M_POST, "/register/event/confirm", submission_confirm_post, ROLE_ANON, true, false, "d"},
+    {"supernet.register.event.done", M_GET, "/register/event/done", submission_done, ROLE_ANON, false, false, "d"},
+    {"supernet.register.report", M_GET, "/register/report", submission_form, ROLE_ANON, false, false, "d"},
+    {"supernet.register.report.post", M_POST, "/register/report", submission_form_post, ROLE_ANON, true, false,
+     "d title group_name group_kana held_on time_text place headcount related_groups body photo_1 photo_2 photo_3"
+     " photo_1_remove photo_2_remove photo_3_remove url submitter_name submitter_email"},
+    {"supernet.register.report.confirm", M_GET, "/register/report/confirm", submission_confirm, ROLE_ANON, false, false, "d"},
+    {"supernet.register.report.confirm.post", M_POST, "/register/report/confirm", submission_confirm_post, ROLE_ANON, true, false, "d"},
+    {"supernet.register.report.done", M_GET, "/register/report/done", submission_done, ROLE_ANON, false, false, "d"},
+    {"supernet.groups.change", M_GET, "/groups/change", group_change_search, ROLE_ANON, false, false, "q"},
+    {"supernet.groups.change.form", M_GET, "/groups/{id:int}/change", group_change_form, ROLE_ANON, false, false, "d"},
+    {"supernet.groups.change.form.post", M_POST, "/groups/{id:int}/change", group_change_form_post, ROLE_ANON, true, false,
+     "d org_class name kana representative guardian_consent rep_title contact_name contact_title fields"
+     " target_area target_municipalities purpose activities csr collaboration pr office_main"
+     " office_sub postal prefecture municipality address phone fax email founded_on budget"
+     " members_count fee qualification activity_times url_1 url_1_desc url_2 url_2_desc url_3"
+     " url_3_desc features"
+     " requester_name requester_email note"},
+    {"supernet.groups.change.confirm", M_GET, "/groups/{id:int}/change/confirm", group_change_confirm, ROLE_ANON, false, false, "d"},
+    {"supernet.groups.change.confirm.post", M_POST, "/groups/{id:int}/change/confirm", group_change_confirm_post, ROLE_ANON, true, false, "d"},
+    {"supernet.groups.change.done", M_GET, "/groups/{id:int}/change/done", group_change_done, ROLE_ANON, false, false, "d"},
+    {"supernet.contact", M_GET, "/contact", contact_form, ROLE_ANON, false, false, "d"},
+    {"supernet.contact.post", M_POST, "/contact", contact_form_post, ROLE_ANON, true, false, "d name email phone subject body"},
+    {"supernet.contact.confirm", M_GET, "/contact/confirm", contact_confirm, ROLE_ANON, false, false, "d"},
+    {"supernet.contact.confirm.post", M_POST, "/contact/confirm", contact_confirm_post, ROLE_ANON, true, false, "d"},
+    {"supernet.contact.done", M_GET, "/contact/done", contact_done, ROLE_ANON, false, false, "d"},
+    /* end issue 4: submissions */
     /* Aika (A) */
     {"aika.root", M_GET, "/aikasanet", redirect_slash, ROLE_ANON, false, false, ""},
     {"aika.home", M_GET, "/aikasanet/", aika_home, ROLE_ANON, false, true, ""},
@@ -21,11 +118,11 @@ const route ROUTES[] = {
     {"aika.news.item", M_GET, "/aikasanet/news/{id:int}", news_detail, ROLE_ANON, false, true, ""},
     {"aika.search", M_GET, "/aikasanet/search", search_page, ROLE_ANON, false, true, "q page"},
     /* Aika members (A5, A6): sign-up, sign-in, own account */
-    {"aika.signup", M_GET, "/aikasanet/signup", signup_kind_form, ROLE_ANON, false, false, ""},
+    {"aika.signup", M_GET, "/aikasanet/signup", signup_kind_form, ROLE_ANON, false, false, "handoff"}, /* issue 4: handoff */
     {"aika.signup.post", M_POST, "/aikasanet/signup", signup_kind_post, ROLE_ANON, true, false, "kind"},
     {"aika.signup.terms", M_GET, "/aikasanet/signup/terms", signup_terms, ROLE_ANON, false, false, ""},
     {"aika.signup.terms.post", M_POST, "/aikasanet/signup/terms", signup_terms_post, ROLE_ANON, true, false, ""},
-    {"aika.signup.form", M_GET, "/aikasanet/signup/form", signup_form, ROLE_ANON, false, false, ""},
+    {"aika.signup.form", M_GET, "/aikasanet/signup/form", signup_form, ROLE_ANON, false, false, "handoff"}, /* issue 4: handoff */
     {"aika.signup.form.post", M_POST, "/aikasanet/signup/form", signup_form_post, ROLE_ANON, true, false,
      "login password confirm person_name person_kana org_type org_name org_kana representative guardian_consent rep_title prefecture municipality phone email gender birth_date wants_recruit wants_join req_1 req_2 req_3 req_4"
      " ref_file_1 ref_file_2 ref_file_3 ref_file_1_remove ref_file_2_remove ref_file_3_remove"},
@@ -88,6 +185,55 @@ const route ROUTES[] = {
     {"admin.masters", M_GET, "/admin/masters/", masters_index, ROLE_EDITOR, false, false, ""},
     {"admin.masters.list", M_GET, "/admin/masters/{list:slug}/", masters_list, ROLE_EDITOR, false, false, "edit done"},
     {"admin.masters.list.post", M_POST, "/admin/masters/{list:slug}/", masters_post, ROLE_EDITOR, true, false, "action value label kana sort inactive"},
+    /* issue 4: staff content (ui_admin_content.c, ui_admin_changes.c,
+     * ui_admin_settings.c). One set of routes per type; create and edit
+     * declare every column of the type's schema except status and
+     * published_at (changed only through /status) — tests/unit/test_csv.c
+     * checks this list against src/schema.c. */
+#define ADMIN_CONTENT(P, FILTERS, COLS, REMOVE)                                                              \
+    {"admin." P, M_GET, "/admin/" P "/", admin_content_list, ROLE_EDITOR, false, false, "status q page done " FILTERS}, \
+    {"admin." P ".new", M_GET, "/admin/" P "/new", admin_content_new_form, ROLE_EDITOR, false, false, "kind"},        \
+    {"admin." P ".new.post", M_POST, "/admin/" P "/new", admin_content_new_post, ROLE_EDITOR, true, false, COLS},     \
+    {"admin." P ".item", M_GET, "/admin/" P "/{id:int}", admin_content_edit_form, ROLE_EDITOR, false, false, "done"}, \
+    {"admin." P ".item.post", M_POST, "/admin/" P "/{id:int}", admin_content_edit_post, ROLE_EDITOR, true, false, COLS " " REMOVE}, \
+    {"admin." P ".preview", M_GET, "/admin/" P "/{id:int}/preview", admin_content_preview, ROLE_EDITOR, false, false, ""}, \
+    {"admin." P ".status", M_GET, "/admin/" P "/{id:int}/status", admin_content_status_form, ROLE_EDITOR, false, false, "to"}, \
+    {"admin." P ".status.post", M_POST, "/admin/" P "/{id:int}/status", admin_content_status_post, ROLE_EDITOR, true, false, "to"}, \
+    {"admin." P ".duplicate", M_POST, "/admin/" P "/{id:int}/duplicate", admin_content_duplicate_post, ROLE_EDITOR, true, false, ""}, \
+    {"admin." P ".delete", M_GET, "/admin/" P "/{id:int}/delete", admin_content_delete_form, ROLE_EDITOR, false, false, ""}, \
+    {"admin." P ".delete.post", M_POST, "/admin/" P "/{id:int}/delete", admin_content_delete_post, ROLE_EDITOR, true, false, ""}
+    {"admin.groups.export", M_GET, "/admin/groups/export.csv", admin_groups_export, ROLE_EDITOR, false, false, "status q kind activity"},
+    ADMIN_CONTENT("groups", "kind activity",
+                  "kind org_class name kana representative guardian_consent rep_title contact_name contact_title fields"
+                  " target_area target_municipalities purpose activities csr collaboration pr office_main office_sub"
+                  " postal prefecture municipality address phone fax email founded_on budget members_count fee"
+                  " qualification activity_times url_1 url_1_desc url_2 url_2_desc url_3 url_3_desc file_1 file_2 file_3"
+                  " features registrant_name registrant_title registrant_phone registrant_email activity",
+                  "file_1_remove file_2_remove file_3_remove"),
+    ADMIN_CONTENT("events", "kind",
+                  "kind title organiser starts_on ends_on time_text municipality place purpose summary fields fee target"
+                  " apply_from apply_until how_to_apply contact cohosts url file_1 file_2 submitter_name submitter_email",
+                  "file_1_remove file_2_remove"),
+    ADMIN_CONTENT("grants", "",
+                  "funder title fields area purpose amount amount_max eligible_projects eligible_applicants apply_from"
+                  " deadline how_to_apply contact url summary",
+                  ""),
+    ADMIN_CONTENT("reports", "",
+                  "title group_name group_kana held_on time_text place headcount related_groups body photo_1 photo_2"
+                  " photo_3 url submitter_name submitter_email",
+                  "photo_1_remove photo_2_remove photo_3_remove"),
+    ADMIN_CONTENT("books", "", "accession_no title title_kana author publisher published_on description", ""),
+    ADMIN_CONTENT("news", "site category", "site category title body", ""),
+    ADMIN_CONTENT("pages", "site", "site title slug parent_id body in_menu menu_order", ""),
+#undef ADMIN_CONTENT
+    {"admin.changes", M_GET, "/admin/changes/", admin_changes_list, ROLE_EDITOR, false, false, "status page done"},
+    {"admin.changes.item", M_GET, "/admin/changes/{id:int}", admin_changes_detail, ROLE_EDITOR, false, false, "done"},
+    {"admin.changes.approve", M_POST, "/admin/changes/{id:int}/approve", admin_changes_approve_post, ROLE_EDITOR, true, false, ""},
+    {"admin.changes.reject", M_POST, "/admin/changes/{id:int}/reject", admin_changes_reject_post, ROLE_EDITOR, true, false, "reason"},
+    {"admin.settings", M_GET, "/admin/settings/", admin_settings_form, ROLE_EDITOR, false, false, "done"},
+    {"admin.settings.post", M_POST, "/admin/settings/", admin_settings_post, ROLE_EDITOR, true, false,
+     "supernet_emergency_notice supernet_free_block supernet_centre_notice aika_emergency_notice"},
+    /* end issue 4: staff content */
     /* Shared */
     {"display", M_GET, "/settings/display", display_prefs, ROLE_ANON, false, false, "fs bg return"},
     /* Uploaded files (ui_files.c): access checked per file, 404 otherwise */

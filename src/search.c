@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmark.h>
 #include <utf8proc.h>
 
 #include "html.h"
@@ -140,11 +141,103 @@ static fts5_api *fts5_api_of(sqlite3 *db) {
   return api;
 }
 
+/* ---------- Markdown → plain text (fixed pages) ---------- */
+
+/* Append s[0..n) without HTML tags (<…> dropped; raw HTML in Markdown). */
+static void put_untagged(buf *b, const char *s, size_t n) {
+  bool in_tag = false;
+  for (size_t i = 0; i < n; i++) {
+    if (in_tag) {
+      if (s[i] == '>') {
+        in_tag = false;
+        buf_putc(b, ' ');
+      }
+    } else if (s[i] == '<') {
+      in_tag = true;
+    } else {
+      buf_putc(b, s[i]);
+    }
+  }
+}
+
+char *search_markdown_text(const char *md, size_t len) {
+  cmark_node *doc = cmark_parse_document(md ? md : "", md ? len : 0, CMARK_OPT_DEFAULT);
+  if (!doc) return NULL;
+  cmark_iter *it = cmark_iter_new(doc);
+  if (!it) {
+    cmark_node_free(doc);
+    return NULL;
+  }
+  buf b;
+  buf_init(&b);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *n = cmark_iter_get_node(it);
+    cmark_node_type t = cmark_node_get_type(n);
+    const char *lit = ev == CMARK_EVENT_ENTER ? cmark_node_get_literal(n) : NULL;
+    switch (t) {
+    case CMARK_NODE_TEXT:
+    case CMARK_NODE_CODE:
+    case CMARK_NODE_CODE_BLOCK:
+      if (lit) buf_puts(&b, lit);
+      if (t == CMARK_NODE_CODE_BLOCK && lit) buf_putc(&b, '\n');
+      break;
+    case CMARK_NODE_HTML_INLINE:
+    case CMARK_NODE_HTML_BLOCK:
+      if (lit) put_untagged(&b, lit, strlen(lit));
+      break;
+    case CMARK_NODE_SOFTBREAK:
+      buf_putc(&b, ' ');
+      break;
+    case CMARK_NODE_LINEBREAK:
+    case CMARK_NODE_THEMATIC_BREAK:
+      buf_putc(&b, '\n');
+      break;
+    case CMARK_NODE_PARAGRAPH:
+    case CMARK_NODE_HEADING:
+    case CMARK_NODE_ITEM:
+    case CMARK_NODE_BLOCK_QUOTE:
+      if (ev == CMARK_EVENT_EXIT && b.len && b.data[b.len - 1] != '\n') buf_putc(&b, '\n');
+      break;
+    default:
+      break;
+    }
+  }
+  cmark_iter_free(it);
+  cmark_node_free(doc);
+  while (b.len && b.data[b.len - 1] == '\n') b.len--;
+  char *out = malloc(b.len + 1);
+  if (out) {
+    if (b.len) memcpy(out, b.data, b.len);
+    out[b.len] = 0;
+  }
+  buf_free(&b);
+  return out;
+}
+
+/* SQL: civicnet_md_text(markdown) → plain text (SOURCE_SQL for pages). */
+static void sql_md_text(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *md = (const char *)sqlite3_value_text(argv[0]);
+  int n = sqlite3_value_bytes(argv[0]);
+  char *t = search_markdown_text(md ? md : "", md ? (size_t)n : 0);
+  if (!t) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text(ctx, t, -1, free);
+}
+
 int search_register(sqlite3 *db) {
   fts5_api *api = fts5_api_of(db);
   if (!api || api->iVersion < 2) return -1;
   fts5_tokenizer t = {tok_create, tok_delete, tok_tokenize};
-  return api->xCreateTokenizer(api, "civicnet_bigram", NULL, &t, NULL) == SQLITE_OK ? 0 : -1;
+  if (api->xCreateTokenizer(api, "civicnet_bigram", NULL, &t, NULL) != SQLITE_OK) return -1;
+  return sqlite3_create_function(db, "civicnet_md_text", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                 sql_md_text, NULL, NULL) == SQLITE_OK
+             ? 0
+             : -1;
 }
 
 /* ---------- query strings ---------- */
@@ -355,25 +448,42 @@ char *search_highlight(arena *a, const char *text, const char *folded_query, siz
 /* ---------- index sync ---------- */
 
 /* What is indexed for each kind: (kind, site, title, body) of one
- * published row, public columns only. Members: display name and area,
- * never personal data. Indexed by kind code. */
+ * published row, public columns only (never *_enc, never staff-only
+ * columns). The update triggers (0007_search.sql, 0010_supernet.sql) list
+ * exactly the columns read here, so an edit of any of them re-indexes.
+ * Members: display name and area, never personal data. Fixed pages: the
+ * Markdown body as plain text; their link (/p/<path>) is computed when
+ * results are shown, since the path depends on the parents. Indexed by
+ * kind code. NL joins the parts of a body (empty parts are harmless). */
+#define NL " || char(10) || "
 static const char *const SOURCE_SQL[] = {
     [SEARCH_NEWS] = "SELECT CASE category WHEN 'centre' THEN 'centre' ELSE 'news' END,"
                     " site, title, body FROM news WHERE id=?1 AND status='published'",
     [SEARCH_GROUP] = "SELECT 'group', 'supernet', name,"
-                     " trim(purpose || char(10) || municipality || char(10) || kana, char(10))"
+                     " trim(purpose" NL "activities" NL "pr" NL "municipality" NL "kana, char(10))"
                      " FROM groups WHERE id=?1 AND status='published'",
     [SEARCH_EVENT] = "SELECT 'event', 'supernet', title,"
-                     " trim(summary || char(10) || organiser || char(10) || place, char(10))"
+                     " trim(summary" NL "purpose" NL "target" NL "organiser" NL "place" NL
+                     " CASE municipality WHEN 'online' THEN 'オンライン' ELSE municipality END,"
+                     " char(10))"
                      " FROM events WHERE id=?1 AND status='published'",
     [SEARCH_GRANT] = "SELECT 'grant', 'supernet', title,"
-                     " trim(summary || char(10) || funder || char(10) || amount, char(10))"
+                     " trim(purpose" NL "eligible_projects" NL "eligible_applicants" NL "summary" NL
+                     " funder" NL "amount, char(10))"
                      " FROM grants WHERE id=?1 AND status='published'",
     [SEARCH_RECRUITMENT] = "SELECT 'recruitment', 'aika', title,"
                            " trim(summary || char(10) || organiser || char(10) || area, char(10))"
                            " FROM recruitments WHERE id=?1 AND status='published'",
     [SEARCH_MEMBER] = "SELECT 'member', 'aika', display_name, area"
                       " FROM members WHERE id=?1 AND status='published'",
+    [SEARCH_REPORT] = "SELECT 'report', 'supernet', title,"
+                      " trim(body" NL "group_name" NL "place, char(10))"
+                      " FROM reports WHERE id=?1 AND status='published'",
+    [SEARCH_BOOK] = "SELECT 'book', 'supernet', title,"
+                    " trim(description" NL "author" NL "publisher" NL "title_kana, char(10))"
+                    " FROM books WHERE id=?1 AND status='published'",
+    [SEARCH_PAGE] = "SELECT 'page', site, title, civicnet_md_text(body)"
+                    " FROM pages WHERE id=?1 AND status='published'",
 };
 #define NSOURCES ((int)(sizeof SOURCE_SQL / sizeof *SOURCE_SQL))
 
@@ -418,7 +528,48 @@ static int sync_one(sqlite3 *db, sqlite3_stmt **src, sqlite3_stmt *del, sqlite3_
   return 0;
 }
 
-int search_sync(sqlite3 *db) {
+/* The statements of a sync, prepared once and reused by every batch. */
+typedef struct sync_stmts {
+  sqlite3_stmt *src[NSOURCES];
+  sqlite3_stmt *batch, *del, *ins, *done;
+} sync_stmts;
+
+static void sync_stmts_free(sync_stmts *s) {
+  for (int i = 0; i < NSOURCES; i++) sqlite3_finalize(s->src[i]);
+  sqlite3_finalize(s->batch);
+  sqlite3_finalize(s->del);
+  sqlite3_finalize(s->ins);
+  sqlite3_finalize(s->done);
+}
+
+/* One transaction: re-index up to SYNC_BATCH queued ids. Returns how many
+ * were done (0: queue empty), -1 on error (rolled back). */
+#define SYNC_BATCH 256
+#define SYNC_BATCH_STR "256"
+static int sync_batch(sqlite3 *db, sync_stmts *s) {
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    return sql_fail(db, "begin");
+  sqlite3_int64 ids[SYNC_BATCH];
+  int n = 0, rc = 0;
+  while (n < SYNC_BATCH && sqlite3_step(s->batch) == SQLITE_ROW)
+    ids[n++] = sqlite3_column_int64(s->batch, 0);
+  sqlite3_reset(s->batch);
+  for (int i = 0; i < n && rc == 0; i++) {
+    rc = sync_one(db, s->src, s->del, s->ins, ids[i]);
+    sqlite3_bind_int64(s->done, 1, ids[i]);
+    if (rc == 0 && sqlite3_step(s->done) != SQLITE_DONE) rc = sql_fail(db, "dequeue");
+    sqlite3_reset(s->done);
+  }
+  if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    rc = sql_fail(db, "commit");
+  if (rc) {
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+  }
+  return n;
+}
+
+int search_sync_limit(sqlite3 *db, long max) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM search_queue)", -1, &st, NULL) !=
       SQLITE_OK)
@@ -426,41 +577,27 @@ int search_sync(sqlite3 *db) {
   int pending = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
   sqlite3_finalize(st);
   if (!pending) return 0;
-  if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-    return sql_fail(db, "begin");
-  sqlite3_stmt *src[NSOURCES] = {0};
-  sqlite3_stmt *batch = NULL, *del = NULL, *ins = NULL, *done = NULL;
+  sync_stmts s = {0};
   int rc = 0;
-  if (sqlite3_prepare_v2(db, "SELECT id FROM search_queue ORDER BY id LIMIT 256", -1, &batch,
-                         NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, "DELETE FROM search_index WHERE rowid=?1", -1, &del, NULL) !=
+  if (sqlite3_prepare_v2(db, "SELECT id FROM search_queue ORDER BY id LIMIT " SYNC_BATCH_STR, -1,
+                         &s.batch, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "DELETE FROM search_index WHERE rowid=?1", -1, &s.del, NULL) !=
           SQLITE_OK ||
       sqlite3_prepare_v2(db, "INSERT INTO search_index(rowid, kind, ref_id, site, title, body)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                         -1, &ins, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, "DELETE FROM search_queue WHERE id=?1", -1, &done, NULL) !=
+                         -1, &s.ins, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "DELETE FROM search_queue WHERE id=?1", -1, &s.done, NULL) !=
           SQLITE_OK)
     rc = sql_fail(db, "prepare");
-  sqlite3_int64 ids[256];
-  while (rc == 0) {
-    int n = 0;
-    while (n < 256 && sqlite3_step(batch) == SQLITE_ROW) ids[n++] = sqlite3_column_int64(batch, 0);
-    sqlite3_reset(batch);
-    if (!n) break;
-    for (int i = 0; i < n && rc == 0; i++) {
-      rc = sync_one(db, src, del, ins, ids[i]);
-      sqlite3_bind_int64(done, 1, ids[i]);
-      if (rc == 0 && sqlite3_step(done) != SQLITE_DONE) rc = sql_fail(db, "dequeue");
-      sqlite3_reset(done);
-    }
+  long done = 0;
+  while (rc == 0 && (max <= 0 || done < max)) {
+    int n = sync_batch(db, &s);
+    if (n < 0) rc = -1;
+    if (n <= 0) break;
+    done += n;
   }
-  for (int i = 0; i < NSOURCES; i++) sqlite3_finalize(src[i]);
-  sqlite3_finalize(batch);
-  sqlite3_finalize(del);
-  sqlite3_finalize(ins);
-  sqlite3_finalize(done);
-  if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-    rc = sql_fail(db, "commit");
-  if (rc) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  sync_stmts_free(&s);
   return rc;
 }
+
+int search_sync(sqlite3 *db) { return search_sync_limit(db, 0); }

@@ -12,13 +12,14 @@
  * one character long), so a multi-character word is matched as an exact
  * substring by an FTS5 phrase.
  *
- * Index maintenance (db/migrations/0007_search.sql): triggers on the
+ * Index maintenance (db/migrations/0007_search.sql, 0010_supernet.sql): triggers on the
  * content tables only put the changed row's index id (ref_id * 16 + kind
  * code) into the plain table search_queue, so any SQLite client — the
  * sqlite3 shell, an import script — can change content without knowing the
- * tokenizer. search_sync(), run by the search page before it queries,
- * re-reads each queued row from its table (published rows only, public
- * columns only) into the FTS5 table search_index. */
+ * tokenizer. search_sync(), run by the background job every few seconds
+ * and (bounded) by the search page before it queries, re-reads each queued
+ * row from its table (published rows only, public columns only) into the
+ * FTS5 table search_index. */
 #ifndef CIVICNET_SEARCH_H
 #define CIVICNET_SEARCH_H
 #include <sqlite3.h>
@@ -27,14 +28,17 @@
 #include "util.h"
 
 /* Kind codes in search_index rowids (rowid = ref_id * 16 + code); the
- * triggers in 0007_search.sql use the same numbers. */
+ * triggers in 0007_search.sql and 0010_supernet.sql use the same numbers. */
 enum {
   SEARCH_NEWS = 1,        /* news (お知らせ / センターからのお知らせ, both sites) */
   SEARCH_GROUP = 2,       /* groups */
   SEARCH_EVENT = 3,       /* events */
   SEARCH_GRANT = 4,       /* grants */
   SEARCH_RECRUITMENT = 5, /* recruitments (Aika) */
-  SEARCH_MEMBER = 6       /* members (Aika; display_name and area only) */
+  SEARCH_MEMBER = 6,      /* members (Aika; display_name and area only) */
+  SEARCH_REPORT = 7,      /* reports (活動実績・事例); triggers in 0010_supernet.sql */
+  SEARCH_BOOK = 8,        /* books (蔵書) */
+  SEARCH_PAGE = 9         /* pages (固定ページ, either site; body indexed as plain text) */
 };
 
 #define SEARCH_QUERY_MAX_CHARS 100 /* longer queries are refused */
@@ -70,8 +74,22 @@ char *search_fts_query(arena *a, const char *folded);
 char *search_highlight(arena *a, const char *text, const char *folded_query,
                        size_t snippet);
 
-/* Bring search_index up to date with search_queue (one transaction).
- * 0 ok (also when nothing was queued), -1 error (logged). */
+/* Bring search_index up to date with search_queue, in transactions of at
+ * most 256 rows, so that a large import does not hold the database's write
+ * lock for long (writers wait at most one batch). 0 ok (also when nothing
+ * was queued), -1 error (logged; the batch is rolled back and stays
+ * queued). */
 int search_sync(sqlite3 *db);
+/* The same, stopping once about max rows (rounded up to a batch) are
+ * done; max <= 0: all. A search request syncs a bounded amount so it never
+ * waits for a whole import; the background job catches up with the rest. */
+int search_sync_limit(sqlite3 *db, long max);
+
+/* Markdown → the plain text a reader sees (text of paragraphs, headings,
+ * list items, link texts and image descriptions; URLs, markup and HTML
+ * tags dropped; blocks separated by newlines), malloc'd; NULL on error.
+ * Fixed pages are indexed through it (SQL function civicnet_md_text,
+ * registered by search_register). */
+char *search_markdown_text(const char *md, size_t len);
 
 #endif

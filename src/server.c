@@ -393,7 +393,6 @@ int server_run(app *a) {
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)l->conn_memory,
       MHD_OPTION_URI_LOG_CALLBACK, on_uri, a,
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
-      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
       MHD_OPTION_END);
   if (!d) {
     fprintf(stderr, "civicnet: cannot listen on %s:%u: %s\n", a->cfg.listen_host,

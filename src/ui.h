@@ -83,4 +83,100 @@ int masters_index(request *r);
 int masters_list(request *r);
 int masters_post(request *r);
 
+/* issue 4: calendars, feeds, sitemap (ui_calendar.c, ui_feeds.c,
+ * ui_sitemap.c) */
+int events_calendar(request *r);
+int grants_calendar(request *r);
+int events_ics(request *r);
+int grants_ics(request *r);
+int feed_atom(request *r);
+int sitemap_xml(request *r);
+int sitemap_page(request *r);
+int robots_txt(request *r);
+/* Visible feed links for a list page: section "news", "center-news",
+ * "events" or "grants" → list of {href, label, type, atom}; render with
+ * {% include "partials/feed_links.html" %} (context key "feeds"). */
+tval *feed_links(request *r, const char *section);
+/* XML text/attribute escaping (drops characters XML 1.0 forbids). */
+void xml_escape(buf *out, const char *s);
+/* end issue 4: calendars, feeds, sitemap */
+
+/* issue 4: public lists and details (ui_groups.c, ui_events.c,
+ * ui_grants.c, ui_books.c, ui_reports.c, ui_pages.c) */
+int groups_list(request *r);
+int groups_search(request *r);
+int groups_detail(request *r);
+int events_list(request *r);
+int events_search(request *r);
+int events_detail(request *r);
+int grants_list(request *r);
+int grants_search(request *r);
+int grants_detail(request *r);
+int books_list(request *r);
+int books_search(request *r);
+int books_detail(request *r);
+int reports_list(request *r);
+int reports_detail(request *r);
+int fixed_page(request *r); /* /p/{path}, /center/, /consult/, /policy */
+/* end issue 4: public lists and details */
+
+/* issue 4: staff content (ui_admin_content.c, ui_admin_changes.c,
+ * ui_admin_settings.c) */
+struct sqlite3;
+int admin_content_list(request *r);
+int admin_content_new_form(request *r);
+int admin_content_new_post(request *r);
+int admin_content_edit_form(request *r);
+int admin_content_edit_post(request *r);
+int admin_content_preview(request *r);
+int admin_content_status_form(request *r);
+int admin_content_status_post(request *r);
+int admin_content_duplicate_post(request *r);
+int admin_content_delete_form(request *r);
+int admin_content_delete_post(request *r);
+int admin_groups_export(request *r);
+int admin_changes_list(request *r);
+int admin_changes_detail(request *r);
+int admin_changes_approve_post(request *r);
+int admin_changes_reject_post(request *r);
+int admin_settings_form(request *r);
+int admin_settings_post(request *r);
+/* Dashboard figures of the content types (C4) into the admin_home context:
+ * group_counts/group_totals, pending (with list links), changes_pending,
+ * newest. */
+void admin_dashboard_content(request *r, struct sqlite3 *db, tval *c);
+/* "t***@example.jp" for showing an address on a confirmation page. */
+const char *admin_mask_email(request *r, const char *addr);
+/* end issue 4: staff content */
+
+/* issue 4: submissions (ui_register.c, ui_submit.c, ui_group_change.c,
+ * ui_contact.c; the shared flow and drafts are in handoff.h) */
+int register_hub(request *r);
+int register_group_kind(request *r);
+int register_group_terms(request *r);
+int register_group_terms_post(request *r);
+int register_group_form(request *r);
+int register_group_form_post(request *r);
+int register_group_confirm(request *r);
+int register_group_confirm_post(request *r);
+int register_group_done(request *r);
+int register_group_aika(request *r);
+int submission_form(request *r);
+int submission_form_post(request *r);
+int submission_confirm(request *r);
+int submission_confirm_post(request *r);
+int submission_done(request *r);
+int group_change_search(request *r);
+int group_change_form(request *r);
+int group_change_form_post(request *r);
+int group_change_confirm(request *r);
+int group_change_confirm_post(request *r);
+int group_change_done(request *r);
+int contact_form(request *r);
+int contact_form_post(request *r);
+int contact_confirm(request *r);
+int contact_confirm_post(request *r);
+int contact_done(request *r);
+/* end issue 4: submissions */
+
 #endif

@@ -138,18 +138,8 @@ int admin_home(request *r) {
   if (!db) return 500;
   arena *a = &r->a;
   tval *c = page_ctx(r, "ダッシュボード");
-  static const char *const kinds[][2] = {
-      {"citizen", "県民活動団体"}, {"npo", "NPO法人"}, {"company", "企業"}};
-  tval *rows = tv_set(a, c, "group_counts", tv_list(a));
-  for (int i = 0; i < 3; i++) {
-    tval *m = tv_map(a);
-    tv_set_str(a, m, "label", kinds[i][1]);
-    const char *q = "SELECT count(*) FROM groups WHERE kind=?1 AND activity=?2";
-    tv_set_int(a, m, "active", count_where(db, q, kinds[i][0], "active"));
-    tv_set_int(a, m, "dissolved", count_where(db, q, kinds[i][0], "dissolved"));
-    tv_set_int(a, m, "withdrawn", count_where(db, q, kinds[i][0], "withdrawn"));
-    tv_push(a, rows, m);
-  }
+  /* issue 4: staff content — group_counts (kind × activity) come from
+   * admin_dashboard_content below, in one GROUP BY pass */
   tval *mc = tv_set(a, c, "member_counts", tv_map(a));
   const char *mq = "SELECT count(*) FROM members WHERE kind=?1 AND status NOT IN ('withdrawn','unverified')";
   tv_set_int(a, mc, "individual", count_where(db, mq, "individual", NULL));
@@ -169,6 +159,11 @@ int admin_home(request *r) {
     tv_set_int(a, m, "count", count_where(db, pending[i][0], NULL, NULL));
     tv_push(a, pl, m);
   }
+  /* issue 4: staff content — Supernet figures (C4): published groups by
+   * kind × activity with totals, pending reviews per type linked to the
+   * lists, modification requests, newest submissions (ui_admin_content.c) */
+  admin_dashboard_content(r, db, c);
+  /* end issue 4: staff content */
   page_crumb(r, c, "ダッシュボード", NULL);
   r->no_store = true;
   return render(r, "admin/home.html", c);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "markdown.h" /* issue 4: staff content */
 #include "request.h"
 #include "ui.h"
 
@@ -57,7 +58,11 @@ int supernet_home(request *r) {
   tv_set_str(a, c, "emergency", setting(r, db, "supernet", "emergency_notice"));
   tv_set(a, c, "centre_notice",
          text_paragraphs(r, setting(r, db, "supernet", "centre_notice")));
-  tv_set(a, c, "free_block", text_paragraphs(r, setting(r, db, "supernet", "free_block")));
+  /* issue 4: staff content — the free block (可変枠) is staff-written
+   * Markdown, rendered by cmark and sanitised (markdown.h) */
+  const char *free_md = setting(r, db, "supernet", "free_block");
+  if (*free_md) tv_set(a, c, "free_block", tv_html(a, markdown_to_html(a, free_md)));
+  /* end issue 4: staff content */
   tv_set(a, c, "groups", simple_rows(r, db,
       "SELECT name, kana, CASE kind WHEN 'citizen' THEN '県民活動団体'"
       " WHEN 'npo' THEN 'NPO法人' ELSE '企業' END AS kind_label, municipality,"

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "crypto.h"
 #include "db.h"
+#include "handoff.h" /* issue 4: handoff */
 #include "member.h"
 #include "member_fields.h"
 #include "outbox.h"
@@ -91,7 +92,63 @@ static int kind_page(request *r, const kv *values, const field_error *errors) {
   return render(r, "aika/signup_kind.html", c);
 }
 
-int signup_kind_form(request *r) { return kind_page(r, NULL, NULL); }
+/* issue 4: handoff — cross-registration from Supernet (handoff.c): the
+ * shared fields of a group or company just registered there arrive under a
+ * one-use token (?handoff=, kept in the cookie cn_handoff from the kind
+ * page to the form); a value is filled in only when this form accepts it.
+ * The URL never carries the values themselves. */
+#define HANDOFF_GONE "スーパーネットからの引き継ぎの有効期限が切れているか、すでに使われています。お手数ですが、各項目を入力してください。"
+static const char *const HANDOFF_COLS[] = {"org_type", "org_name", "org_kana", "representative", "rep_title",
+                                           "prefecture", "municipality", "phone", "email", NULL};
+
+static int handoff_kind_page(request *r, const char *token) {
+  sqlite3 *db = db_thread(r->app);
+  if (!db) return 500;
+  kv *p = handoff_get(r, db, "aika", token, false), *v = NULL;
+  const char *kind = kv_get(p, "kind"), *notice = HANDOFF_GONE;
+  if (p && kind) {
+    kv_put(&r->a, &v, "kind", kind);
+    resp_cookie(r, "cn_handoff", token, -1);
+    r->set_cookie = true;
+    notice = "山口県県民活動スーパーネットで登録した団体・企業の情報を引き継ぎます。"
+             "登録の種類を確かめて「次へ（利用規約）」を押してください。";
+  }
+  tval *c = form_ctx(r, "会員登録（登録の種類）", MEMBER_KIND_FIELDS, v, NULL);
+  tv_set_str(&r->a, c, "handoff_notice", notice);
+  return render(r, "aika/signup_kind.html", c);
+}
+
+/* Handed-over values this kind's form accepts, into *v (used up). */
+static void handoff_prefill(request *r, sqlite3 *db, const char *kind, kv **v) {
+  const char *tok = req_query(r, "handoff"), *cookie = req_cookie(r, "cn_handoff");
+  if (!tok) tok = cookie;
+  if (!tok) return;
+  if (cookie) resp_cookie(r, "cn_handoff", "", 0), r->set_cookie = true;
+  kv *p = handoff_get(r, db, "aika", tok, true);
+  const char *k = kv_get(p, "kind");
+  if (!p || !k || strcmp(k, kind)) {
+    kv_put(&r->a, v, "_handoff_notice", p ? "登録の種類が異なるため、スーパーネットの登録内容は引き継いでいません。" : HANDOFF_GONE);
+    return;
+  }
+  const field *fields = member_signup_fields(kind);
+  for (int i = 0; HANDOFF_COLS[i]; i++) {
+    const field *f = field_by_column(fields, HANDOFF_COLS[i]);
+    const char *val = kv_get(p, HANDOFF_COLS[i]);
+    if (!f || !val || !*val) continue;
+    field one[2] = {*f, {0}};
+    kv *probe = NULL;
+    kv_put(&r->a, &probe, f->column, val);
+    field_error *errs = NULL;
+    if (!fields_validate_db(db, &r->a, one, probe, NULL, &errs)) kv_put(&r->a, v, f->column, val);
+  }
+  kv_put(&r->a, v, "_handoff_notice", "スーパーネットで登録した内容を入力済みです。内容を確かめ、残りの項目を入力してください。");
+}
+/* end issue 4: handoff */
+
+int signup_kind_form(request *r) {
+  if (req_query(r, "handoff")) return handoff_kind_page(r, req_query(r, "handoff")); /* issue 4: handoff */
+  return kind_page(r, NULL, NULL);
+}
 
 int signup_kind_post(request *r) {
   sqlite3 *db = db_thread(r->app);
@@ -137,6 +194,7 @@ static int form_page(request *r, const draft *d, const kv *values, const field_e
   tval *c = form_ctx(r, title, member_signup_fields(d->kind), values, errors);
   tv_set_str(&r->a, c, "kind", d->kind);
   tv_set_bool(&r->a, c, "multipart", fields_have_file(member_signup_fields(d->kind)));
+  tv_set_str(&r->a, c, "handoff_notice", kv_get(values, "_handoff_notice")); /* issue 4: handoff */
   return render(r, "aika/signup_form.html", c);
 }
 
@@ -148,6 +206,7 @@ int signup_form(request *r) {
   if (!d.agreed) return resp_redirect(r, "/aikasanet/signup/terms");
   kv *v = NULL;
   if (!strcmp(d.kind, "group")) kv_add(&r->a, &v, "org_type", "NPO法人", strlen("NPO法人"));
+  handoff_prefill(r, db, d.kind, &v); /* issue 4: handoff */
   return form_page(r, &d, v, NULL);
 }
 

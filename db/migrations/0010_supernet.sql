@@ -58,6 +58,8 @@ ALTER TABLE groups ADD COLUMN registrant_email_enc TEXT NOT NULL DEFAULT ''; -- 
 ALTER TABLE groups ADD COLUMN requirements_agreed INTEGER NOT NULL DEFAULT 0; -- 38 登録要件 (all ticked)
 ALTER TABLE groups ADD COLUMN updated_at TEXT;
 CREATE INDEX groups_kana ON groups(status, kana);
+-- the public list's default order: active groups first, then 五十音
+CREATE INDEX groups_public_order ON groups(status, activity <> 'active', kana, name, id);
 CREATE INDEX groups_name ON groups(name);
 
 -- Events and recruitments (S5) -------------------------------------------
@@ -81,6 +83,7 @@ ALTER TABLE events ADD COLUMN submitter_name_enc TEXT NOT NULL DEFAULT '';
 ALTER TABLE events ADD COLUMN submitter_email_enc TEXT NOT NULL DEFAULT '';
 ALTER TABLE events ADD COLUMN updated_at TEXT;
 CREATE INDEX events_dates ON events(status, starts_on, ends_on);
+CREATE INDEX events_group ON events(group_id, status, starts_on);
 
 -- Grants (S7) ------------------------------------------------------------
 ALTER TABLE grants ADD COLUMN fields TEXT NOT NULL DEFAULT '';             -- 分野 (multi)
@@ -121,6 +124,7 @@ CREATE TABLE reports (
   updated_at   TEXT
 );
 CREATE INDEX reports_list ON reports(status, published_at DESC);
+CREATE INDEX reports_group ON reports(group_id, status, held_on);
 
 -- Library catalogue (蔵書, S8) ----------------------------------------------
 CREATE TABLE books (
@@ -195,9 +199,13 @@ CREATE TABLE inquiries (
   created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
 );
 
--- Cross-registration (連携機能): shared fields handed from one site's
--- registration to the other's, kept server-side under a random token
--- (stored hashed) for a short time; the URL carries only the token.
+-- Server-side drafts under a random token (stored hashed), payload
+-- encrypted: target 'aika' = cross-registration (連携機能), the shared
+-- fields handed from Supernet's registration to Aika's sign-up (the URL
+-- carries only the token; 30 minutes, one use); target 'supernet' = a
+-- Supernet form between its steps (terms consent, values before the
+-- confirm screen, kept files; bound to the browser; 3 hours). See
+-- src/handoff.c.
 CREATE TABLE handoff_drafts (
   id_hash     TEXT PRIMARY KEY,
   target      TEXT NOT NULL CHECK (target IN ('aika','supernet')),

@@ -14,7 +14,7 @@ let srv;
 before(async () => { srv = await startServer(); });
 after(async () => { await srv.stop(); });
 
-const sql = (q) => execFileSync('sqlite3', [path.join(srv.dataDir, 'civicnet.db'), q], { encoding: 'utf8' }).trim();
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(srv.dataDir, 'civicnet.db'), q], { encoding: 'utf8' }).trim();
 const esc = (s) => s.replaceAll("'", "''");
 const get = (p) => fetch(srv.url + p, { redirect: 'manual' });
 const search = async (q, { site = '', page } = {}) => {
@@ -55,16 +55,17 @@ test('katakana, hiragana, half-width and full-width spellings find the same item
 });
 
 test('a two-character word inside a longer word is found, in every type', async () => {
-  sql(`INSERT INTO groups(kind, name, kana, purpose, municipality, status, published_at) VALUES
-       ('npo', '周南子育てネットワーク', 'しゅうなんこそだてねっとわーく', '地域の子育て家庭を支える活動をしています。', '周南市', 'published', '2026-01-01T00:00:00Z')`);
-  sql(`INSERT INTO grants(title, funder, summary, status, published_at) VALUES
-       ('多世代交流活動助成（楓基金）', 'やまぐち未来財団', '世代間交流を進める活動に助成します。', 'published', '2026-01-01T00:00:00Z')`);
+  const gid = sql(`INSERT INTO groups(kind, name, kana, purpose, municipality, status, published_at) VALUES
+       ('npo', '周南子育てネットワーク', 'しゅうなんこそだてねっとわーく', '地域の子育て家庭を支える活動をしています。', '周南市', 'published', '2026-01-01T00:00:00Z');
+       SELECT last_insert_rowid();`);
+  const rid = sql(`INSERT INTO grants(title, funder, summary, status, published_at) VALUES
+       ('多世代交流活動助成（楓基金）', 'やまぐち未来財団', '世代間交流を進める活動に助成します。', 'published', '2026-01-01T00:00:00Z');
+       SELECT last_insert_rowid();`);
   let { html } = await search('育て');
-  assert.ok(main(html).includes('周南子<mark>育て</mark>ネットワーク'));
+  assert.ok(main(html).includes(`<a href="/groups/${gid}">周南子<mark>育て</mark>ネットワーク</a>`), 'linked to the group page');
   assert.match(main(html), /<h2 id="search-group-\d+">団体・企業<\/h2>/);
-  assert.ok(!/href="[^"]*group/.test(main(html)), 'no link: groups have no detail page yet');
   ({ html } = await search('世代'));
-  assert.ok(main(html).includes('多<mark>世代</mark>交流活動助成（楓基金）'));
+  assert.ok(main(html).includes(`<a href="/grants/${rid}">多<mark>世代</mark>交流活動助成（楓基金）</a>`), 'linked to the grant page');
   assert.match(main(html), /<h2 id="search-group-\d+">助成<\/h2>/);
   ({ html } = await search('楓'));
   assert.ok(main(html).includes('多世代交流活動助成（<mark>楓</mark>基金）'), 'a one-character query works too');

@@ -180,29 +180,43 @@ export async function startServer({ demo = true, env = {}, args = [], dataDir: g
   let proc;
   try {
     if (demo) await runCliChecked('civicnet demo', ['demo', '--data', dataDir], { env });
-    const port = await freePort();
-    const errFd = fs.openSync(stderrPath, 'a');
-    const outFd = fs.openSync(stdoutPath, 'a');
-    try {
-      proc = spawn(bin, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, ...args], {
-        cwd: REPO_ROOT,
-        env: childEnv(env),
-        stdio: ['ignore', outFd, errFd],
+    // freePort() closes its probe before the server binds, so another test
+    // file may take the port in between; the server then refuses to start
+    // ("cannot listen") and we try another port (it never shares one).
+    let port, exited, url;
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      const errFd = fs.openSync(stderrPath, 'a');
+      const outFd = fs.openSync(stdoutPath, 'a');
+      try {
+        proc = spawn(bin, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, ...args], {
+          cwd: REPO_ROOT,
+          env: childEnv(env),
+          stdio: ['ignore', outFd, errFd],
+        });
+      } finally {
+        fs.closeSync(errFd);
+        fs.closeSync(outFd);
+      }
+      live.add(proc);
+      const thisProc = proc;
+      exited = new Promise((resolve) => {
+        thisProc.once('exit', (code, signal) => {
+          live.delete(thisProc);
+          resolve({ code, signal });
+        });
       });
-    } finally {
-      fs.closeSync(errFd);
-      fs.closeSync(outFd);
+      proc.on('error', () => {}); // reported through exit / health check
+      url = `http://127.0.0.1:${port}`;
+      try {
+        await waitHealthy(url, proc, readStderr);
+        break;
+      } catch (e) {
+        const taken = proc.exitCode !== null && /cannot listen on 127\.0\.0\.1:\d+: Address already in use/.test(readStderr());
+        if (!taken || attempt >= 5) throw e;
+        fs.writeFileSync(stderrPath, ''); // the next attempt's stderr alone
+      }
     }
-    live.add(proc);
-    const exited = new Promise((resolve) => {
-      proc.once('exit', (code, signal) => {
-        live.delete(proc);
-        resolve({ code, signal });
-      });
-    });
-    proc.on('error', () => {}); // reported through exit / health check
-    const url = `http://127.0.0.1:${port}`;
-    await waitHealthy(url, proc, readStderr);
 
     let stopped = null;
     const stop = () => {
