@@ -79,12 +79,27 @@ static bool choice_ok(const field *f, const char *v) {
 static const char *check_value(sqlite3 *db, arena *a, const field *f, const char *v,
                                const char *old);
 
+/* A required choice from a master list that has no active entry yet (the
+ * spec's 「別途提示」 lists, e.g. 活動可能時間帯, until the centre enters
+ * them) cannot be answered: it is then treated as optional rather than
+ * blocking every form. The value, when given, is still checked. */
+static bool answerable(sqlite3 *db, const field *f) {
+  if (!f->master || !db) return true;
+  if (f->choices && *f->choices) return true;
+  sqlite3_stmt *st = db_prep(db, "SELECT 1 FROM master_items WHERE list=?1 AND active=1 LIMIT 1");
+  if (!st) return true;
+  sqlite3_bind_text(st, 1, f->master, -1, SQLITE_STATIC);
+  bool any = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return any;
+}
+
 /* F_MULTI: every '\n'-separated entry must be a choice (or an active
  * master entry, or one the record already holds); no duplicates. */
 static const char *check_multi(sqlite3 *db, arena *a, const field *f, const char *v,
                                const char *old) {
   if (!v || !*v)
-    return f->required ? arena_printf(a, "%sを1つ以上選択してください。", f->label) : NULL;
+    return f->required && answerable(db, f) ? arena_printf(a, "%sを1つ以上選択してください。", f->label) : NULL;
   if (strlen(v) > 8000) return arena_printf(a, "%sの選択が多すぎます。", f->label);
   for (const char *p = v; *p;) {
     const char *e = strchr(p, '\n');
@@ -110,7 +125,7 @@ static const char *check_value(sqlite3 *db, arena *a, const field *f, const char
   if (f->kind == F_MULTI) return check_multi(db, a, f, v, old);
   bool empty = !v || !*v;
   if (empty)
-    return f->required ? arena_printf(a, "%sを%sしてください。", f->label,
+    return f->required && answerable(db, f) ? arena_printf(a, "%sを%sしてください。", f->label,
                                       f->kind == F_SELECT || f->kind == F_BOOL ? "選択" : "入力")
                        : NULL;
   if (f->kind != F_TEXTAREA && strpbrk(v, "\r\n")) /* one-line values: no header injection */
@@ -330,7 +345,7 @@ tval *fields_ctx(request *r, const field *fields, const kv *values,
     tv_set_str(a, m, "label", f->label);
     tv_set_str(a, m, "kind", kind_name(f->kind));
     tv_set_str(a, m, "input_type", input_type(f->kind));
-    tv_set_bool(a, m, "required", f->required);
+    tv_set_bool(a, m, "required", f->required && answerable(f->master ? db_thread(r->app) : NULL, f));
     /* passwords are never sent back to the browser; nor a file's bytes */
     tv_set_str(a, m, "value", f->kind == F_PASSWORD || f->kind == F_FILE ? "" : v ? v : "");
     if (f->kind == F_FILE) {

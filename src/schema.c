@@ -185,24 +185,118 @@ static const field PAGE_FIELDS[] = {
     {.column = "published_at", .label = "公開日時", .kind = F_DATETIME, .staff_only = true},
     {0}};
 
+/* Aika members: 別紙4 items 3–42 as the centre sees and edits them (the
+ * sign-up and my-page forms pick their subsets: member_fields.c). Not
+ * here: login and password (users table), e-mail (changed through the
+ * member's confirmation flow, blind-indexed). Contact details are .pii for
+ * every kind (別紙2 §6: only the centre sees 連絡先等). */
+#define ORGS "group company"
 static const field MEMBER_FIELDS[] = {
     {.column = "kind", .label = "会員種類", .kind = F_SELECT, .required = true, .choices = "individual=個人|group=団体|company=企業"},
-    {.column = "display_name", .label = "表示名", .kind = F_TEXT, .required = true, .max_len = 100},
-    {.column = "area", .label = "地域", .kind = F_TEXT, .max_len = 20},
-    {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true, .choices = PUB_STATUS "|paused=休止|withdrawn=退会"},
-    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME},
+    {.column = "display_name", .label = "表示名", .kind = F_TEXT, .max_len = 100, .staff_only = true,
+     .hint = "一覧に表示する名前（団体・企業は団体名・企業名）"},
+    {.column = "person_name", .label = "氏名", .kind = F_TEXT, .required = true, .max_len = 60, .pii = true, .staff_only = true, .kinds = "individual"},
+    {.column = "person_kana", .label = "ふりがな", .kind = F_KANA, .required = true, .max_len = 120, .pii = true, .staff_only = true, .kinds = "individual"},
+    {.column = "org_type", .label = "団体の分類", .kind = F_SELECT, .required = true, .master = "group_class", .kinds = "group"},
+    {.column = "org_type", .label = "企業の分類", .kind = F_SELECT, .required = true, .master = "company_class", .kinds = "company"},
+    {.column = "org_name", .label = "団体名・企業名", .kind = F_TEXT, .required = true, .max_len = 100, .kinds = ORGS},
+    {.column = "org_kana", .label = "団体名・企業名ふりがな", .kind = F_KANA, .required = true, .max_len = 200, .kinds = ORGS},
+    {.column = "representative", .label = "代表者名", .kind = F_TEXT, .required = true, .max_len = 60, .kinds = ORGS},
+    {.column = "guardian_consent", .label = "保護者の同意", .kind = F_BOOL, .public_hidden = true},
+    {.column = "rep_title", .label = "役職名", .kind = F_TEXT, .required = true, .max_len = 60, .kinds = ORGS},
+    {.column = "prefecture", .label = "都道府県", .kind = F_SELECT, .required = true, .master = "prefecture", .choices = "―=―"},
+    {.column = "municipality", .label = "市町", .kind = F_SELECT, .required = true, .master = "municipality",
+     .choices = "山口県外=山口県外|―=―"},
+    {.column = "phone", .label = "電話番号", .kind = F_PHONE, .required = true, .pii = true, .staff_only = true},
+    {.column = "gender", .label = "性別", .kind = F_SELECT, .required = true, .staff_only = true, .kinds = "individual",
+     .choices = "male=男性|female=女性|none=回答しない"},
+    {.column = "birth_date", .label = "生年月日", .kind = F_DATE, .required = true, .pii = true, .staff_only = true, .kinds = "individual"},
+    {.column = "wants_recruit", .label = "ボランティアを募集する", .kind = F_BOOL, .kinds = "group"},
+    {.column = "wants_join", .label = "ボランティアに参加する", .kind = F_BOOL, .kinds = "group"},
+    /* 詳細登録画面 (19–42) */
+    {.column = "postal", .label = "郵便番号", .kind = F_POSTAL, .required = true, .pii = true, .staff_only = true, .autocomplete = "postal-code"},
+    {.column = "address", .label = "住所", .kind = F_TEXT, .required = true, .max_len = 200, .pii = true, .staff_only = true},
+    {.column = "fax", .label = "FAX", .kind = F_PHONE, .pii = true, .staff_only = true},
+    URL_PAIR(1), URL_PAIR(2), URL_PAIR(3),
+    {.column = "occupation", .label = "職業", .kind = F_TEXT, .required = true, .max_len = 60, .kinds = "individual"},
+    {.column = "qualifications", .label = "資格", .kind = F_TEXT, .max_len = 200, .kinds = "individual"},
+    {.column = "sales_point", .label = "セールスポイント", .kind = F_TEXTAREA, .max_len = 1000},
+    {.column = "members_count", .label = "会員数・社員数", .kind = F_TEXT, .required = true, .max_len = 50, .kinds = ORGS},
+    {.column = "founded_on", .label = "設立年月日・創立年月日", .kind = F_DATE, .required = true, .kinds = ORGS},
+    {.column = "founding_purpose", .label = "設立目的", .kind = F_TEXTAREA, .required = true, .max_len = 2000, .kinds = ORGS},
+    {.column = "main_activities", .label = "主な活動内容・事業概要", .kind = F_TEXTAREA, .required = true, .max_len = 4000, .kinds = ORGS},
+    {.column = "dept", .label = "担当部署名", .kind = F_TEXT, .max_len = 100, .pii = true, .staff_only = true, .kinds = ORGS},
+    {.column = "contact_name", .label = "担当者名", .kind = F_TEXT, .required = true, .max_len = 60, .pii = true, .staff_only = true, .kinds = ORGS},
+    {.column = "contact_title", .label = "担当者の役職名", .kind = F_TEXT, .max_len = 60, .pii = true, .staff_only = true, .kinds = ORGS},
+    {.column = "volunteer_record", .label = "ボランティア実績", .kind = F_TEXTAREA, .max_len = 2000, .kinds = "company"},
+    {.column = "activity_areas", .label = "活動可能地域", .kind = F_MULTI, .required = true, .master = "municipality"},
+    {.column = "fields", .label = "活動希望分野", .kind = F_MULTI, .required = true, .master = "aika_field"},
+    {.column = "weekdays", .label = "活動可能曜日", .kind = F_MULTI, .required = true, .master = "weekday"},
+    {.column = "time_band", .label = "活動可能時間帯", .kind = F_SELECT, .required = true, .master = "time_band"},
+    {.column = "probono_fields", .label = "一芸・プロボノの分野", .kind = F_MULTI, .master = "probono_field", .kinds = "individual"},
+    {.column = "probono_content", .label = "一芸・プロボノの内容や対象", .kind = F_TEXTAREA, .max_len = 2000, .kinds = "individual"},
+    {.column = "probono_prep", .label = "一芸・プロボノで準備するもの・経費", .kind = F_TEXTAREA, .max_len = 1000, .kinds = "individual"},
+    {.column = "newsletter_opt_in", .label = "メルマガ配信を希望する", .kind = F_BOOL, .public_hidden = true},
+    /* the centre's workflow */
+    {.column = "mail_stopped", .label = "メール停止", .kind = F_BOOL, .staff_only = true,
+     .hint = "メールが届かなくなった会員に設定すると、マッチングメールなどを送りません。"},
+    {.column = "mail_stop_reason", .label = "メール停止の理由", .kind = F_TEXT, .max_len = 200, .staff_only = true},
+    {.column = "review_note", .label = "確認メモ（NGの理由・連絡の記録）", .kind = F_TEXTAREA, .max_len = 2000, .staff_only = true},
+    {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true,
+     .choices = "unverified=メール未確認|" PUB_STATUS "|paused=休止|withdrawn=退会"},
+    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME, .staff_only = true},
     {0}};
 
+/* A2 ボランティア募集: weekdays and areas drive the matching (M2, M3). */
 static const field RECRUITMENT_FIELDS[] = {
     {.column = "title", .label = "募集タイトル", .kind = F_TEXT, .required = true, .max_len = 200},
     {.column = "organiser", .label = "主催者", .kind = F_TEXT, .required = true, .max_len = 100},
-    {.column = "area", .label = "地域", .kind = F_TEXT, .max_len = 20},
+    {.column = "organiser_contact", .label = "主催者の連絡先", .kind = F_TEXTAREA, .max_len = 500,
+     .hint = "公開されます。電話番号やEメールなど、問い合わせを受けてよい連絡先"},
+    {.column = "organiser_url", .label = "主催者のURL", .kind = F_URL, .max_len = 500},
+    {.column = "fields", .label = "分野", .kind = F_MULTI, .required = true, .master = "aika_field"},
+    {.column = "summary", .label = "活動内容", .kind = F_TEXTAREA, .required = true, .max_len = 4000},
+    {.column = "anytime", .label = "随時募集", .kind = F_BOOL, .hint = "活動日が決まっていない、いつでも受け付ける募集"},
     {.column = "starts_on", .label = "活動開始日", .kind = F_DATE},
     {.column = "ends_on", .label = "活動終了日", .kind = F_DATE},
-    {.column = "anytime", .label = "随時募集", .kind = F_BOOL},
-    {.column = "summary", .label = "活動内容", .kind = F_TEXTAREA, .max_len = 4000},
+    {.column = "weekdays", .label = "活動曜日", .kind = F_MULTI, .required = true, .master = "weekday"},
+    {.column = "time_text", .label = "時間", .kind = F_TEXT, .max_len = 100},
+    {.column = "areas", .label = "活動地域", .kind = F_MULTI, .required = true, .master = "municipality"},
+    {.column = "place", .label = "活動場所", .kind = F_TEXT, .max_len = 200},
+    {.column = "headcount", .label = "募集人数", .kind = F_TEXT, .max_len = 50},
+    {.column = "belongings", .label = "服装・持ち物", .kind = F_TEXTAREA, .max_len = 1000},
+    {.column = "apply_from", .label = "募集開始日", .kind = F_DATE},
+    {.column = "apply_until", .label = "募集締切日", .kind = F_DATE},
+    {.column = "notes", .label = "備考", .kind = F_TEXTAREA, .max_len = 2000},
+    {.column = "file_1", .label = "添付ファイル1", .kind = F_FILE, .upload = &UPLOAD_POLICY_RECRUITMENT},
+    {.column = "file_2", .label = "添付ファイル2", .kind = F_FILE, .upload = &UPLOAD_POLICY_RECRUITMENT},
     {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true, .choices = PUB_STATUS},
-    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME},
+    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME, .staff_only = true},
+    {0}};
+
+/* A4 取材報告 */
+static const field INTERVIEW_FIELDS[] = {
+    {.column = "title", .label = "タイトル", .kind = F_TEXT, .required = true, .max_len = 200},
+    {.column = "subject", .label = "取材先", .kind = F_TEXT, .max_len = 100},
+    {.column = "held_on", .label = "取材日", .kind = F_DATE},
+    {.column = "body", .label = "本文", .kind = F_TEXTAREA, .required = true, .max_len = 20000,
+     .hint = "Markdown で書けます（# 見出し、- 箇条書き、[リンク](https://…)）。"},
+    {.column = "photo_1", .label = "写真1", .kind = F_FILE, .upload = &UPLOAD_POLICY_INTERVIEW_PHOTO},
+    {.column = "photo_2", .label = "写真2", .kind = F_FILE, .upload = &UPLOAD_POLICY_INTERVIEW_PHOTO},
+    {.column = "photo_3", .label = "写真3", .kind = F_FILE, .upload = &UPLOAD_POLICY_INTERVIEW_PHOTO},
+    {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true, .choices = PUB_STATUS},
+    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME, .staff_only = true},
+    {0}};
+
+/* A4 登録用紙ダウンロード: files staff publish for download */
+static const field DOWNLOAD_FIELDS[] = {
+    {.column = "site", .label = "サイト", .kind = F_SELECT, .required = true, .choices = "aika=あいかさねっと|supernet=スーパーネット"},
+    {.column = "title", .label = "名前", .kind = F_TEXT, .required = true, .max_len = 200},
+    {.column = "description", .label = "説明", .kind = F_TEXTAREA, .max_len = 1000},
+    {.column = "file_1", .label = "ファイル", .kind = F_FILE, .upload = &UPLOAD_POLICY_DOWNLOAD},
+    {.column = "sort", .label = "表示順", .kind = F_INT},
+    {.column = "status", .label = "状態", .kind = F_SELECT, .required = true, .staff_only = true, .choices = PUB_STATUS},
+    {.column = "published_at", .label = "公開日時", .kind = F_DATETIME, .staff_only = true},
     {0}};
 
 static const content_type T_NEWS = {"news", "news", "お知らせ", NEWS_FIELDS, "title", NULL,
@@ -219,13 +313,18 @@ static const content_type T_BOOK = {"book", "books", "蔵書", BOOK_FIELDS, "tit
                                     "/books/", "/admin/books/", "title_kana"};
 static const content_type T_PAGE = {"page", "pages", "固定ページ", PAGE_FIELDS, "title", NULL,
                                     NULL, "/admin/pages/", NULL};
-static const content_type T_MEMBER = {"member", "members", "会員", MEMBER_FIELDS, "display_name", "kind",
-                                      NULL, NULL, NULL};
-static const content_type T_RECRUIT = {"recruitment", "recruitments", "ボランティア募集",
-                                       RECRUITMENT_FIELDS, "title", NULL, NULL, NULL, NULL};
+static const content_type T_MEMBER = {"member", "members", "あいかさねっと会員", MEMBER_FIELDS, "display_name", "kind",
+                                      "/aikasanet/members/", "/admin/members/", "org_kana"};
+static const content_type T_RECRUIT = {"recruitment", "recruitments", "ボランティア募集", RECRUITMENT_FIELDS, "title",
+                                       NULL, "/aikasanet/recruitments/", "/admin/recruitments/", NULL};
+static const content_type T_INTERVIEW = {"interview", "interviews", "取材報告", INTERVIEW_FIELDS, "title", NULL,
+                                         "/aikasanet/interviews/", "/admin/interviews/", NULL};
+static const content_type T_DOWNLOAD = {"download", "downloads", "登録用紙ダウンロード", DOWNLOAD_FIELDS, "title",
+                                        NULL, "/aikasanet/forms", "/admin/downloads/", NULL};
 
-const content_type *const CONTENT_TYPES[] = {&T_NEWS,   &T_GROUP, &T_EVENT,  &T_GRANT,  &T_REPORT,
-                                             &T_BOOK,   &T_PAGE,  &T_MEMBER, &T_RECRUIT, NULL};
+const content_type *const CONTENT_TYPES[] = {&T_NEWS,   &T_GROUP,   &T_EVENT,     &T_GRANT,
+                                             &T_REPORT, &T_BOOK,    &T_PAGE,      &T_MEMBER,
+                                             &T_RECRUIT, &T_INTERVIEW, &T_DOWNLOAD, NULL};
 
 const content_type *schema_find(const char *name) {
   for (int i = 0; CONTENT_TYPES[i]; i++)

@@ -30,7 +30,16 @@ static bool may_see(request *r, sqlite3 *db, const char *kind, sqlite3_int64 own
       {"event", "SELECT 1 FROM events e JOIN uploads u ON u.owner_id=e.id WHERE e.id=?1 AND u.id=?2"
                 " AND e.status='published' AND u.id IN (e.file_1, e.file_2)"},
       {"report", "SELECT 1 FROM reports p JOIN uploads u ON u.owner_id=p.id WHERE p.id=?1 AND u.id=?2"
-                 " AND p.status='published' AND u.id IN (p.photo_1, p.photo_2, p.photo_3)"}};
+                 " AND p.status='published' AND u.id IN (p.photo_1, p.photo_2, p.photo_3)"},
+      /* Aika: a recruitment's files while the group is public too (A2) */
+      {"recruitment", "SELECT 1 FROM recruitments p JOIN uploads u ON u.owner_id=p.id"
+                      " LEFT JOIN members m ON m.id=p.member_id WHERE p.id=?1 AND u.id=?2"
+                      " AND p.status='published' AND (p.member_id IS NULL OR m.status='published')"
+                      " AND u.id IN (p.file_1, p.file_2)"},
+      {"interview", "SELECT 1 FROM interviews p JOIN uploads u ON u.owner_id=p.id WHERE p.id=?1 AND u.id=?2"
+                    " AND p.status='published' AND u.id IN (p.photo_1, p.photo_2, p.photo_3)"},
+      {"download", "SELECT 1 FROM downloads p JOIN uploads u ON u.owner_id=p.id WHERE p.id=?1 AND u.id=?2"
+                   " AND p.status='published' AND u.id = p.file_1"}};
   for (size_t i = 0; i < sizeof SUPERNET / sizeof SUPERNET[0]; i++) {
     if (strcmp(kind, SUPERNET[i].kind) != 0) continue;
     sqlite3_stmt *q = db_prep(db, SUPERNET[i].sql);

@@ -64,6 +64,8 @@ const upload_policy UPLOAD_POLICY_REFERENCE = {
    .size_message = "ファイルが大きすぎます（5MBまで）", .owner_kind = owner}
 const upload_policy UPLOAD_POLICY_GROUP = REFERENCE_POLICY("group");
 const upload_policy UPLOAD_POLICY_EVENT = REFERENCE_POLICY("event");
+const upload_policy UPLOAD_POLICY_RECRUITMENT = REFERENCE_POLICY("recruitment");
+const upload_policy UPLOAD_POLICY_DOWNLOAD = REFERENCE_POLICY("download");
 
 static const char *const IMAGE_MIMES[] = {"image/jpeg", "image/png", "image/gif", NULL};
 const upload_policy UPLOAD_POLICY_REPORT_PHOTO = {
@@ -73,6 +75,14 @@ const upload_policy UPLOAD_POLICY_REPORT_PHOTO = {
     .type_message = "写真は JPEG、PNG、GIF のファイルにしてください",
     .size_message = "ファイルが大きすぎます（5MBまで）",
     .owner_kind = "report",
+};
+const upload_policy UPLOAD_POLICY_INTERVIEW_PHOTO = {
+    .mimes = IMAGE_MIMES,
+    .max_bytes = 5 * 1024 * 1024,
+    .accept = ".jpg,.jpeg,.png,.gif,image/jpeg,image/png,image/gif",
+    .type_message = "写真は JPEG、PNG、GIF のファイルにしてください",
+    .size_message = "ファイルが大きすぎます（5MBまで）",
+    .owner_kind = "interview",
 };
 
 int upload_init(const char *argv0) {

@@ -31,6 +31,11 @@ extern const upload_policy UPLOAD_POLICY_REFERENCE;
 extern const upload_policy UPLOAD_POLICY_GROUP;
 extern const upload_policy UPLOAD_POLICY_EVENT;
 extern const upload_policy UPLOAD_POLICY_REPORT_PHOTO;
+/* Aika (issue 5): recruitments' attachments and the downloadable forms
+ * (reference types); interview photos (images). */
+extern const upload_policy UPLOAD_POLICY_RECRUITMENT;
+extern const upload_policy UPLOAD_POLICY_DOWNLOAD;
+extern const upload_policy UPLOAD_POLICY_INTERVIEW_PHOTO;
 
 /* Once at start-up, before threads (libvips initialisation; operation
  * cache off). 0 ok, -1 failure. upload_shutdown() at exit. */

@@ -184,6 +184,23 @@ static void test_multi_validation(void **state) {
   errs = NULL;
   assert_int_equal(fields_validate_db(db, &r.a, one, v, old, &errs), 0);
   assert_int_equal(db_exec(db, "UPDATE master_items SET active=1 WHERE list='field'"), 0);
+
+  /* a required master choice whose list is still empty (活動可能時間帯,
+   * 「別途提示」) does not block the form; once staff add entries it is
+   * required again, and an unknown value is refused either way */
+  const field *tb = field_by_column(schema_find("member")->fields, "time_band");
+  assert_non_null(tb);
+  field tbl[2] = {*tb, {0}};
+  kv *none = NULL, *bad = NULL;
+  kv_add(&r.a, &bad, "time_band", "深夜", strlen("深夜"));
+  errs = NULL;
+  assert_int_equal(fields_validate_db(db, &r.a, tbl, none, NULL, &errs), 0);
+  errs = NULL;
+  assert_int_equal(fields_validate_db(db, &r.a, tbl, bad, NULL, &errs), 1);
+  assert_int_equal(db_exec(db, "INSERT INTO master_items(list, value, label) VALUES ('time_band', '午前', '午前')"), 0);
+  errs = NULL;
+  assert_int_equal(fields_validate_db(db, &r.a, tbl, none, NULL, &errs), 1);
+  assert_int_equal(db_exec(db, "DELETE FROM master_items WHERE list='time_band'"), 0);
   arena_free(&r.a);
 }
 
