@@ -25,6 +25,7 @@
 # session lookup. A route that answers 404 is reported as "not built".
 #
 # Usage: bench/run.sh [--10x | --no-10x]   (default: both parts)
+#        bench/run.sh --match   (issue 5: matching only, bench/match_bench.sh)
 #
 # Environment: BENCH_SECONDS (per target, default 10), BENCH_THREADS (wrk -t,
 # 2), BENCH_CONNECTIONS (wrk -c, 32), BENCH_WARMUP (seconds, 2),
@@ -40,8 +41,9 @@ for arg in "$@"; do
   case $arg in
     --10x) MODE=10x ;;
     --no-10x) MODE=base ;;
+    --match) exec bench/match_bench.sh ;; # issue 5: matching (M2 at 50,000 members; bench/match_bench.sh)
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown option $arg (use --10x or --no-10x)" >&2; exit 2 ;;
+    *) echo "bench: unknown option $arg (use --10x, --no-10x or --match)" >&2; exit 2 ;;
   esac
 done
 

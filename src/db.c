@@ -1,6 +1,9 @@
 /* db.c — SQLite connections and migrations (see db.h). */
 #include "db.h"
 #include "search.h"
+/* issue 5: matching */
+#include "match_link.h" /* civicnet_match() on every connection */
+/* end issue 5: matching */
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -25,7 +28,8 @@ sqlite3 *db_open_path(const char *path, char *err, size_t errlen) {
   sqlite3_extended_result_codes(db, 1);
   if (db_exec(db, "PRAGMA journal_mode=WAL") || db_exec(db, "PRAGMA foreign_keys=ON") ||
       db_exec(db, "PRAGMA synchronous=NORMAL") || db_exec(db, "PRAGMA trusted_schema=OFF") ||
-      search_register(db)) {
+      search_register(db) ||
+      match_sql_register(db) /* issue 5: matching */) {
     snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
     sqlite3_close(db);
     return NULL;

@@ -311,3 +311,47 @@ int submit_mail(request *r, sqlite3 *db, const char *name, tval *ctx, const char
   if (reply_to && *reply_to && mail_addr_ok(reply_to)) m.extra[0] = (mail_hdr){"Reply-To", reply_to};
   return outbox_enqueue(db, &m, idem_key, NULL) == OUTBOX_OK ? 0 : -1;
 }
+
+/* issue 5: member side — cross-registration Aika → Supernet (handoff.h) */
+const char *handoff_member_to_supernet(request *r, sqlite3 *db, long long member_id, const char **kind) {
+  sqlite3_stmt *st = db_prep(db, "SELECT kind, org_type, org_name, org_kana, representative, rep_title, prefecture,"
+                                 " municipality, phone_enc, email_enc, contact_name_enc FROM members WHERE id=?1");
+  if (!st) return NULL;
+  sqlite3_bind_int64(st, 1, member_id);
+  if (sqlite3_step(st) != SQLITE_ROW || !strcmp(db_text(st, 0), "individual")) {
+    sqlite3_finalize(st);
+    return NULL;
+  }
+  arena *a = &r->a;
+  kv *p = NULL;
+  const char *k = !strcmp(db_text(st, 0), "company") ? "company" : "citizen";
+  kv_put(a, &p, "_from", "aika");
+  kv_put(a, &p, "kind", k);
+  static const char *const PLAIN[] = {"org_class", "name", "kana", "representative", "rep_title", "prefecture",
+                                      "municipality"};
+  for (int i = 0; i < 7; i++) {
+    const char *v = db_text(st, 1 + i);
+    if (*v) kv_put(a, &p, PLAIN[i], v);
+  }
+  static const char *const ENC[][2] = {{"phone", "phone"}, {"email", "registrant_email"},
+                                       {"contact_name", "contact_name"}};
+  for (int i = 0; i < 3; i++) {
+    const char *v = pii_decrypt(a, &r->app->pii, ENC[i][0], db_text(st, 8 + i));
+    if (v && *v) kv_put(a, &p, ENC[i][1], v);
+  }
+  sqlite3_finalize(st);
+  /* Aika's 団体・企業 name the 市町 outside Yamaguchi 「―」, Supernet 「山口県外」 */
+  const char *pref = kv_get(p, "prefecture"), *city = kv_get(p, "municipality");
+  if (city && !strcmp(city, "―") && pref && strcmp(pref, "山口県") != 0) kv_put(a, &p, "municipality", "山口県外");
+  const char *tok = handoff_put(r, db, "supernet", p, HANDOFF_TTL_S);
+  if (tok && kind) *kind = k;
+  return tok;
+}
+
+kv *handoff_from_aika(request *r, sqlite3 *db, const char *token, bool take) {
+  kv *p = handoff_get(r, db, "supernet", token, false);
+  const char *from = kv_get(p, "_from");
+  if (!p || !from || strcmp(from, "aika") != 0) return NULL;
+  return take ? handoff_get(r, db, "supernet", token, true) : p;
+}
+/* end issue 5: member side */

@@ -145,4 +145,20 @@ void group_cross_rules(request *r, sqlite3 *db, const field *fields, const kv *v
 /* 県民活動団体 / NPO法人 / 企業 for citizen / npo / company ("" else). */
 const char *group_kind_label(const char *kind);
 
+/* issue 5: member side — cross-registration Aika → Supernet (連携機能).
+ * A hand-off the other way round: the shared fields of an Aika group or
+ * company, for Supernet's group registration, in the same store (target
+ * "supernet", marked "_from" = "aika" so no form flow takes it for its own
+ * draft; 30 minutes, one use, bound to this browser). Payload keys are
+ * Supernet's columns (org_class name kana representative rep_title
+ * prefecture municipality phone registrant_email contact_name) plus "kind"
+ * (citizen for an Aika group, company). */
+/* Make the hand-off of member_id; *kind receives its Supernet kind.
+ * NULL when the member is unknown or an individual, or on error. */
+const char *handoff_member_to_supernet(request *r, sqlite3 *db, long long member_id, const char **kind);
+/* The payload of such a hand-off (take: used up), or NULL when the token
+ * is unknown, expired, used, of another browser or not from Aika. */
+kv *handoff_from_aika(request *r, sqlite3 *db, const char *token, bool take);
+/* end issue 5: member side */
+
 #endif

@@ -25,6 +25,10 @@
 #include "schema.h"
 #include "server.h"
 #include "upload.h"
+/* issue 5: matching */
+#include <time.h>
+#include "match.h"
+/* end issue 5: matching */
 
 static const char USAGE[] =
     "使い方: civicnet COMMAND [OPTIONS]\n"
@@ -543,6 +547,77 @@ static int cmd_mail(int argc, char **argv) {
   return rc;
 }
 
+/* issue 5: matching — a bench tool (bench/match_bench.sh), not for
+ * production use: run the M2 hook for one already published recruitment
+ * in its own transaction and print how long matching + enqueueing took. */
+static const char BENCH_MATCH_HELP[] =
+    "civicnet bench-match --data DIR --recruitment ID [--config FILE]\n"
+    "  benchmark tool: run the matching of a published recruitment (M2) as\n"
+    "  publishing does, enqueue its mails in one transaction and print the\n"
+    "  time taken and the number of mails (bench/match_bench.sh)";
+
+static int cmd_bench_match(int argc, char **argv) {
+  const char *data = NULL, *conf = NULL, *rec = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      puts(BENCH_MATCH_HELP);
+      return 0;
+    }
+    const char **slot = !strcmp(argv[i], "--data") ? &data : !strcmp(argv[i], "--config") ? &conf
+                        : !strcmp(argv[i], "--recruitment") ? &rec : NULL;
+    if (!slot || i + 1 >= argc) {
+      fprintf(stderr, "civicnet bench-match: unknown or misused option '%s'\n", argv[i]);
+      return 2;
+    }
+    *slot = argv[++i];
+  }
+  char *end = NULL;
+  long long id = rec ? strtoll(rec, &end, 10) : 0;
+  if (!data || !rec || !end || *end || id <= 0) {
+    fprintf(stderr, "civicnet bench-match: --data DIR and --recruitment ID are required\n");
+    return 2;
+  }
+  static app a;
+  memset(&a, 0, sizeof a);
+  opts o = {.data = data, .config = conf};
+  int rc = setup_app(&a, &o);
+  if (rc) return rc;
+  sqlite3 *db = open_data(&a, true);
+  if (!db) return 1;
+  char err[1024], dir[600];
+  snprintf(dir, sizeof dir, "%s/templates", a.cfg.root_dir);
+  if (load_secret(&a) || load_pii(&a) || !(a.tmpl = tmpl_load_dir(dir, err, sizeof err))) {
+    fprintf(stderr, "civicnet bench-match: cannot load the secret, keys or templates\n");
+    sqlite3_close(db);
+    return 1;
+  }
+  request r;
+  memset(&r, 0, sizeof r);
+  r.app = &a;
+  r.client_ip = "";
+  arena_init(&r.a);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int n = -1;
+  if (!db_exec(db, "BEGIN IMMEDIATE")) {
+    n = match_on_recruitment_published(&r, db, id);
+    if (n < 0 || db_exec(db, "COMMIT")) {
+      db_exec(db, "ROLLBACK");
+      n = -1;
+    }
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+  if (n >= 0) printf("recruitment %lld: %d mails enqueued in %.1f ms (matching, rendering, signing, enqueue, commit)\n",
+                     id, n, ms);
+  else fprintf(stderr, "civicnet bench-match: matching failed\n");
+  arena_free(&r.a);
+  tmpl_free(a.tmpl);
+  sqlite3_close(db);
+  return n >= 0 ? 0 : 1;
+}
+/* end issue 5: matching */
+
 static int cmd_routes(int argc, char **argv) {
   opts o;
   int rc = parse_opts(argc, argv, "routes", "m", &o);
@@ -577,6 +652,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "audit")) return cmd_audit(argc - 1, argv + 1);
   if (!strcmp(cmd, "mail")) return cmd_mail(argc - 1, argv + 1);
   if (!strcmp(cmd, "routes")) return cmd_routes(argc - 1, argv + 1);
+  if (!strcmp(cmd, "bench-match")) return cmd_bench_match(argc - 1, argv + 1); /* issue 5: matching */
   fprintf(stderr, "civicnet: unknown command '%s'\n\n%s", cmd, USAGE);
   return 2;
 }

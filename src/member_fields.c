@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "request.h"
+#include "schema.h"
 #include "upload.h"
 
 #define REF_FILE_HINT                                                                  \
@@ -160,4 +161,123 @@ void member_cross_rules(request *r, const char *kind, const field *fields, field
       fields_add_error(a, errs, fields, "guardian_consent",
                        "18歳未満の方は、保護者の同意を得たうえで「上記に同意する」にチェックしてください。");
   }
+}
+
+/* ---- my-page forms (issue 5): 詳細登録 and 会員情報修正 ------------------- */
+
+
+/* Wording of the detail items per kind (別紙4 「会員数／社員数」 …) and the
+ * hints the schema leaves out. kind NULL: every kind. */
+static const struct {
+  const char *column, *kind, *label, *hint;
+} DETAIL_WORDING[] = {
+    {"postal", NULL, NULL, "半角数字とハイフン（例：753-0000）"},
+    {"address", NULL, NULL, "都道府県・市町より後の住所（例：中央1-2-3 〇〇ビル2階）"},
+    {"fax", NULL, NULL, "半角数字とハイフン（例：083-000-0001）"},
+    {"occupation", NULL, NULL, "例：会社員、学生、自営業、無職"},
+    {"qualifications", NULL, NULL, "例：看護師、保育士、普通自動車免許"},
+    {"sales_point", "individual", NULL, "得意なこと、これまでの経験、ボランティアで活かしたいことなど"},
+    {"sales_point", NULL, NULL, "団体・企業の特色、協力できることなど"},
+    {"members_count", "group", "会員数", "例：25人"},
+    {"members_count", "company", "社員数", "例：120人"},
+    {"founded_on", "group", "設立年月日", "例：2010-04-01"},
+    {"founded_on", "company", "創立年月日", "例：1985-04-01"},
+    {"main_activities", "group", "主な活動内容", NULL},
+    {"main_activities", "company", "事業概要", NULL},
+    {"contact_title", NULL, "担当者の役職名", NULL},
+    {"volunteer_record", NULL, NULL, "これまでに取り組んだボランティア・社会貢献活動"},
+    {"activity_areas", NULL, NULL, "活動できる市町すべてにチェックしてください。"},
+    {"fields", NULL, NULL, "関心のある分野すべてにチェックしてください。"},
+    {"weekdays", NULL, NULL, "活動できる曜日すべてにチェックしてください。"},
+    {"probono_fields", NULL, NULL, "趣味・特技・専門性を活かした一芸ボランティア・プロボノの分野（任意）"},
+    {"probono_content", NULL, NULL, "どのようなことを、どのような人・団体に向けてできるか"},
+    {"newsletter_opt_in", NULL, NULL, "希望する場合はチェックしてください。登録したEメールあてにお送りします。"},
+};
+
+/* 別紙4 items 19–42 by column, in the schema's order. */
+static const char *const DETAIL_COLUMNS =
+    " postal address fax url_1 url_1_desc url_2 url_2_desc url_3 url_3_desc occupation qualifications"
+    " sales_point members_count founded_on founding_purpose main_activities dept contact_name contact_title"
+    " volunteer_record activity_areas fields weekdays time_band probono_fields probono_content probono_prep"
+    " newsletter_opt_in ";
+/* Items 3–16 a member changes on 会員情報修正. */
+static const char *const PROFILE_COLUMNS =
+    " person_name person_kana org_type org_name org_kana representative guardian_consent rep_title"
+    " prefecture municipality phone gender birth_date wants_recruit wants_join ";
+
+static bool column_in(const char *column, const char *list) {
+  char key[80];
+  snprintf(key, sizeof key, " %s ", column);
+  return strstr(list, key) != NULL;
+}
+
+bool member_field_public(const field *f) {
+  return !f->staff_only && !f->pii && !f->public_hidden;
+}
+
+/* Say on the form that a non-public item stays private. */
+static void mark_private(arena *a, field *f) {
+  if (member_field_public(f) || (f->hint && strstr(f->hint, "公開されません"))) return;
+  f->hint = f->hint ? arena_printf(a, "%s 公開されません。", f->hint) : "公開されません。";
+}
+
+static bool known_kind(const char *kind) {
+  return kind && (!strcmp(kind, "individual") || !strcmp(kind, "group") || !strcmp(kind, "company"));
+}
+
+/* Append the detail fields of kind to out[*n]. */
+static void add_details(arena *a, const char *kind, field *out, size_t *n) {
+  const field *all = fields_for_kind(a, schema_find("member")->fields, kind);
+  for (const field *f = all; f->column; f++) {
+    if (!column_in(f->column, DETAIL_COLUMNS)) continue;
+    field c = *f;
+    for (size_t i = 0; i < sizeof DETAIL_WORDING / sizeof DETAIL_WORDING[0]; i++) {
+      if (strcmp(DETAIL_WORDING[i].column, c.column)) continue;
+      if (DETAIL_WORDING[i].kind && strcmp(DETAIL_WORDING[i].kind, kind)) continue;
+      if (DETAIL_WORDING[i].label) c.label = DETAIL_WORDING[i].label;
+      if (DETAIL_WORDING[i].hint && !f->hint) c.hint = DETAIL_WORDING[i].hint;
+      break;
+    }
+    mark_private(a, &c);
+    out[(*n)++] = c;
+  }
+}
+
+static size_t schema_count(void) {
+  size_t n = 0;
+  for (const field *f = schema_find("member")->fields; f->column; f++) n++;
+  return n;
+}
+
+const field *member_details_fields(arena *a, const char *kind) {
+  if (!known_kind(kind)) return NULL;
+  field *out = arena_alloc(a, (schema_count() + 1) * sizeof *out);
+  size_t n = 0;
+  add_details(a, kind, out, &n);
+  memset(&out[n], 0, sizeof out[n]);
+  return out;
+}
+
+const field *member_profile_fields(arena *a, const char *kind) {
+  const field *signup = member_signup_fields(kind);
+  if (!signup) return NULL;
+  const field *schema = fields_for_kind(a, schema_find("member")->fields, kind);
+  size_t cap = schema_count();
+  for (const field *f = signup; f->column; f++) cap++;
+  field *out = arena_alloc(a, (cap + 1) * sizeof *out);
+  size_t n = 0;
+  for (const field *f = signup; f->column; f++) {
+    const field *s = field_by_column(schema, f->column);
+    if (!s || !column_in(f->column, PROFILE_COLUMNS)) continue;
+    field c = *f; /* the sign-up wording, the schema's storage */
+    c.pii = s->pii;
+    c.staff_only = s->staff_only;
+    c.public_hidden = s->public_hidden;
+    c.kinds = NULL;
+    mark_private(a, &c);
+    out[n++] = c;
+  }
+  add_details(a, kind, out, &n);
+  memset(&out[n], 0, sizeof out[n]);
+  return out;
 }

@@ -76,7 +76,12 @@ static const link NAV_ADMIN[] = {
     {"修正依頼", "/admin/changes/", ROLE_EDITOR},
     {"トップページ設定", "/admin/settings/", ROLE_EDITOR},
     /* end issue 4: staff content */
-    {"会員アカウント", "/admin/members/", ROLE_EDITOR},
+    /* issue 5: staff */
+    {"会員（あいかさねっと）", "/admin/members/", ROLE_EDITOR},
+    {"ボランティア募集", "/admin/recruitments/", ROLE_EDITOR},
+    {"取材報告", "/admin/interviews/", ROLE_EDITOR},
+    {"登録用紙", "/admin/downloads/", ROLE_EDITOR},
+    /* end issue 5: staff */
     {"マスタ管理", "/admin/masters/", ROLE_EDITOR},
     {"職員アカウント", "/admin/staff/", ROLE_ADMIN},
     {"パスワードの変更", "/admin/password", ROLE_EDITOR},

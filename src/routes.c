@@ -63,7 +63,7 @@ const route ROUTES[] = {
     {"supernet.register", M_GET, "/register/", register_hub, ROLE_ANON, false, true, ""},
     {"supernet.register.root", M_GET, "/register", redirect_slash, ROLE_ANON, false, false, ""},
     {"supernet.register.group", M_GET, "/register/group", register_group_kind, ROLE_ANON, false, true, ""},
-    {"supernet.register.group.terms", M_GET, "/register/group/terms", register_group_terms, ROLE_ANON, false, false, "kind"},
+    {"supernet.register.group.terms", M_GET, "/register/group/terms", register_group_terms, ROLE_ANON, false, false, "kind handoff"}, /* issue 5: member side */
     {"supernet.register.group.terms.post", M_POST, "/register/group/terms", register_group_terms_post, ROLE_ANON, true, false, "kind"},
     {"supernet.register.group.form", M_GET, "/register/group/form", register_group_form, ROLE_ANON, false, false, "d"},
     {"supernet.register.group.form.post", M_POST, "/register/group/form", register_group_form_post, ROLE_ANON, true, false,
@@ -117,6 +117,41 @@ const route ROUTES[] = {
     {"aika.news", M_GET, "/aikasanet/news/", news_list, ROLE_ANON, false, true, "page"},
     {"aika.news.item", M_GET, "/aikasanet/news/{id:int}", news_detail, ROLE_ANON, false, true, ""},
     {"aika.search", M_GET, "/aikasanet/search", search_page, ROLE_ANON, false, true, "q page"},
+    /* issue 5: Aika public (ui_aika_recruitments.c, ui_aika_members.c,
+     * ui_interviews.c, ui_aika_pages.c, ui_newsletter.c; calendar in
+     * ui_calendar.c, fixed pages in ui_pages.c, sitemap in ui_sitemap.c).
+     * Detail pages are cacheable: the cache serves anonymous visitors only,
+     * so the signed-in member's 「参加する」 is never cached. The RFC 8058
+     * one-click unsubscribe POST comes from mail programs without cookies
+     * or token: no CSRF check there, the key in the URL is the authority. */
+    {"aika.recruitments", M_GET, "/aikasanet/recruitments/", aika_recruitments_list, ROLE_ANON, false, true, "q area field weekday sort page"},
+    {"aika.recruitments.root", M_GET, "/aikasanet/recruitments", redirect_slash, ROLE_ANON, false, false, ""},
+    {"aika.recruitments.search", M_GET, "/aikasanet/recruitments/search", aika_recruitments_search, ROLE_ANON, false, true, "q area field weekday sort"},
+    {"aika.recruitments.calendar", M_GET, "/aikasanet/recruitments/calendar", aika_recruitments_calendar, ROLE_ANON, false, true, "ym"},
+    {"aika.recruitments.past", M_GET, "/aikasanet/recruitments/past", aika_recruitments_past, ROLE_ANON, false, true, "q area field weekday sort page"},
+    {"aika.recruitments.item", M_GET, "/aikasanet/recruitments/{id:int}", aika_recruitments_detail, ROLE_ANON, false, true, ""},
+    {"aika.members", M_GET, "/aikasanet/members/", aika_members_list, ROLE_ANON, false, true, "q kind area field probono page"},
+    {"aika.members.root", M_GET, "/aikasanet/members", redirect_slash, ROLE_ANON, false, false, ""},
+    {"aika.members.search", M_GET, "/aikasanet/members/search", aika_members_search, ROLE_ANON, false, true, "q kind area field probono"},
+    {"aika.members.item", M_GET, "/aikasanet/members/{id:int}", aika_members_detail, ROLE_ANON, false, true, ""},
+    {"aika.interviews", M_GET, "/aikasanet/interviews/", interviews_list, ROLE_ANON, false, true, "q page"},
+    {"aika.interviews.root", M_GET, "/aikasanet/interviews", redirect_slash, ROLE_ANON, false, false, ""},
+    {"aika.interviews.item", M_GET, "/aikasanet/interviews/{id:int}", interviews_detail, ROLE_ANON, false, true, ""},
+    {"aika.page", M_GET, "/aikasanet/p/{path:path}", aika_fixed_page, ROLE_ANON, false, true, ""},
+    {"aika.qa", M_GET, "/aikasanet/qa", aika_fixed_page, ROLE_ANON, false, true, ""},
+    {"aika.guide", M_GET, "/aikasanet/guide", aika_fixed_page, ROLE_ANON, false, true, ""},
+    {"aika.links", M_GET, "/aikasanet/links", aika_fixed_page, ROLE_ANON, false, true, ""},
+    {"aika.privacy", M_GET, "/aikasanet/privacy", aika_fixed_page, ROLE_ANON, false, true, ""},
+    {"aika.sitemap", M_GET, "/aikasanet/sitemap", sitemap_page, ROLE_ANON, false, true, ""},
+    {"aika.forms", M_GET, "/aikasanet/forms", aika_forms, ROLE_ANON, false, true, ""},
+    {"aika.newsletter", M_GET, "/aikasanet/newsletter", newsletter_form, ROLE_ANON, false, false, "done"},
+    {"aika.newsletter.post", M_POST, "/aikasanet/newsletter", newsletter_post, ROLE_ANON, true, false, "email"},
+    {"aika.newsletter.confirm", M_GET, "/aikasanet/newsletter/confirm", newsletter_confirm_form, ROLE_ANON, false, false, "t"},
+    {"aika.newsletter.confirm.post", M_POST, "/aikasanet/newsletter/confirm", newsletter_confirm_post, ROLE_ANON, true, false, "t"},
+    {"aika.newsletter.unsubscribe", M_GET, "/aikasanet/newsletter/unsubscribe", newsletter_unsubscribe_form, ROLE_ANON, false, false, "k done"},
+    {"aika.newsletter.unsubscribe.post", M_POST, "/aikasanet/newsletter/unsubscribe", newsletter_unsubscribe_post, ROLE_ANON, false, false, "k List-Unsubscribe"},
+    {"aika.newsletter.unsubscribe.mail", M_POST, "/aikasanet/newsletter/unsubscribe/mail", newsletter_unsubscribe_mail_post, ROLE_ANON, true, false, "email"},
+    /* end issue 5: Aika public */
     /* Aika members (A5, A6): sign-up, sign-in, own account */
     {"aika.signup", M_GET, "/aikasanet/signup", signup_kind_form, ROLE_ANON, false, false, "handoff"}, /* issue 4: handoff */
     {"aika.signup.post", M_POST, "/aikasanet/signup", signup_kind_post, ROLE_ANON, true, false, "kind"},
@@ -141,7 +176,7 @@ const route ROUTES[] = {
     {"aika.reset.set", M_GET, "/aikasanet/password-reset/set", reset_set_form, ROLE_ANON, false, false, "token"},
     {"aika.reset.set.post", M_POST, "/aikasanet/password-reset/set", reset_set_post, ROLE_ANON, true, false, "token password confirm"},
     {"aika.reset.done", M_GET, "/aikasanet/password-reset/done", reset_done, ROLE_ANON, false, false, ""},
-    {"aika.mypage", M_GET, "/aikasanet/mypage/", member_mypage, ROLE_MEMBER, false, false, "done"},
+    {"aika.mypage", M_GET, "/aikasanet/mypage/", mypage_home, ROLE_MEMBER, false, false, "done"}, /* issue 5: member side */
     {"aika.mypage.password", M_GET, "/aikasanet/mypage/password", member_password_form, ROLE_MEMBER, false, false, ""},
     {"aika.mypage.password.post", M_POST, "/aikasanet/mypage/password", member_password_post, ROLE_MEMBER, true, false, "current password confirm"},
     {"aika.mypage.email", M_GET, "/aikasanet/mypage/email", member_email_form, ROLE_MEMBER, false, false, ""},
@@ -151,6 +186,48 @@ const route ROUTES[] = {
     {"aika.mypage.status", M_GET, "/aikasanet/mypage/status", member_status_form, ROLE_MEMBER, false, false, "action"},
     {"aika.mypage.status.post", M_POST, "/aikasanet/mypage/status", member_status_post, ROLE_MEMBER, true, false, "action current"},
     {"aika.account_closed", M_GET, "/aikasanet/account-closed", member_account_closed, ROLE_ANON, false, false, ""},
+    /* issue 5: member side (ui_member_details.c, ui_member_recruitments.c):
+     * 詳細登録, 会員情報修正, 「スーパーネットに登録」, a group's recruitments */
+#define MEMBER_DETAIL_COLS \
+    " postal address fax url_1 url_1_desc url_2 url_2_desc url_3 url_3_desc occupation qualifications sales_point" \
+    " members_count founded_on founding_purpose main_activities dept contact_name contact_title volunteer_record" \
+    " activity_areas fields weekdays time_band probono_fields probono_content probono_prep newsletter_opt_in"
+#define MY_RECRUIT_COLS \
+    "title organiser organiser_contact organiser_url fields summary anytime starts_on ends_on weekdays time_text" \
+    " areas place headcount belongings apply_from apply_until notes file_1 file_2 file_1_remove file_2_remove"
+    {"aika.mypage.details", M_GET, "/aikasanet/mypage/details", mypage_details_form, ROLE_MEMBER, false, false, ""},
+    {"aika.mypage.details.post", M_POST, "/aikasanet/mypage/details", mypage_details_post, ROLE_MEMBER, true, false, MEMBER_DETAIL_COLS},
+    {"aika.mypage.profile", M_GET, "/aikasanet/mypage/profile", mypage_profile_form, ROLE_MEMBER, false, false, ""},
+    {"aika.mypage.profile.post", M_POST, "/aikasanet/mypage/profile", mypage_profile_post, ROLE_MEMBER, true, false,
+     "person_name person_kana org_type org_name org_kana representative guardian_consent rep_title prefecture"
+     " municipality phone gender birth_date wants_recruit wants_join" MEMBER_DETAIL_COLS},
+    {"aika.mypage.supernet", M_POST, "/aikasanet/mypage/supernet", mypage_supernet_post, ROLE_MEMBER, true, false, ""},
+    {"aika.signup.supernet", M_POST, "/aikasanet/signup/supernet", signup_supernet_post, ROLE_ANON, true, false, ""},
+    {"aika.mypage.recruitments", M_GET, "/aikasanet/mypage/recruitments/", my_recruitments_list, ROLE_MEMBER, false, false, "done"},
+    {"aika.mypage.recruitments.root", M_GET, "/aikasanet/mypage/recruitments", redirect_slash, ROLE_MEMBER, false, false, ""},
+    {"aika.mypage.recruitments.new", M_GET, "/aikasanet/mypage/recruitments/new", my_recruitment_new_form, ROLE_MEMBER, false, false, ""},
+    {"aika.mypage.recruitments.new.post", M_POST, "/aikasanet/mypage/recruitments/new", my_recruitment_new_post, ROLE_MEMBER, true, false, MY_RECRUIT_COLS},
+    {"aika.mypage.recruitments.edit", M_GET, "/aikasanet/mypage/recruitments/{id:int}/edit", my_recruitment_edit_form, ROLE_MEMBER, false, false, ""},
+    {"aika.mypage.recruitments.edit.post", M_POST, "/aikasanet/mypage/recruitments/{id:int}/edit", my_recruitment_edit_post, ROLE_MEMBER, true, false, MY_RECRUIT_COLS},
+    {"aika.mypage.recruitments.delete", M_GET, "/aikasanet/mypage/recruitments/{id:int}/delete", my_recruitment_delete_form, ROLE_MEMBER, false, false, ""},
+    {"aika.mypage.recruitments.delete.post", M_POST, "/aikasanet/mypage/recruitments/{id:int}/delete", my_recruitment_delete_post, ROLE_MEMBER, true, false, ""},
+#undef MEMBER_DETAIL_COLS
+#undef MY_RECRUIT_COLS
+    /* end issue 5: member side */
+    /* issue 5: matching (ui_apply.c): one-click links from matching mail
+     * (signed, no login; GET confirms, POST acts) and logged-in
+     * apply/inquire (A8, A9) */
+    {"aika.m.apply", M_GET, "/aikasanet/m/apply", match_apply_form, ROLE_ANON, false, false, "m r e t"},
+    {"aika.m.apply.post", M_POST, "/aikasanet/m/apply", match_apply_post, ROLE_ANON, true, false, "m r e t"},
+    {"aika.m.inquire", M_GET, "/aikasanet/m/inquire", match_inquire_form, ROLE_ANON, false, false, "m r e t"},
+    {"aika.m.inquire.post", M_POST, "/aikasanet/m/inquire", match_inquire_post, ROLE_ANON, true, false, "m r e t message"},
+    {"aika.m.done", M_GET, "/aikasanet/m/done", match_done, ROLE_ANON, false, false, "what id"},
+    {"aika.recruitments.apply", M_POST, "/aikasanet/recruitments/{id:int}/apply", recruitment_apply_post, ROLE_MEMBER, true, false, ""},
+    {"aika.recruitments.inquire", M_GET, "/aikasanet/recruitments/{id:int}/inquire", recruitment_inquire_form, ROLE_MEMBER, false, false, ""},
+    {"aika.recruitments.inquire.post", M_POST, "/aikasanet/recruitments/{id:int}/inquire", recruitment_inquire_post, ROLE_MEMBER, true, false, "message"},
+    {"aika.members.inquire", M_GET, "/aikasanet/members/{id:int}/inquire", member_inquire_form, ROLE_MEMBER, false, false, ""},
+    {"aika.members.inquire.post", M_POST, "/aikasanet/members/{id:int}/inquire", member_inquire_post, ROLE_MEMBER, true, false, "message"},
+    /* end issue 5: matching */
     /* Staff (C) */
     {"admin.root", M_GET, "/admin", redirect_slash, ROLE_ANON, false, false, ""},
     {"admin.login", M_GET, "/admin/login", admin_login_form, ROLE_ANON, false, false, "next"},
@@ -172,15 +249,61 @@ const route ROUTES[] = {
     {"admin.staff.delete", M_GET, "/admin/staff/{id:int}/delete", staff_delete_form, ROLE_ADMIN, false, false, ""},
     {"admin.staff.delete.post", M_POST, "/admin/staff/{id:int}/delete", staff_delete_post, ROLE_ADMIN, true, false, ""},
     {"admin.staff.unlock", M_POST, "/admin/staff/{id:int}/unlock", staff_unlock_post, ROLE_ADMIN, true, false, ""},
-    /* Aika member accounts (C1, Y5, 別記2 3.3.6): editors view, suspend,
-     * resume and unlock; only administrators delete */
-    {"admin.members", M_GET, "/admin/members/", admin_members_list, ROLE_EDITOR, false, false, "kind status page done"},
+    /* issue 5: staff — Aika members (ui_admin_members.c; C1–C5, Y5,
+     * 別記2 3.3.6): editors list, review (OK → publish, NG → note), edit,
+     * duplicate, stop mail, export, suspend, resume and unlock; only
+     * administrators delete and export applications/inquiries. The edit
+     * form declares every member column except kind, status and
+     * published_at (tests/unit/test_admin_aika.c checks it). */
+    {"admin.members", M_GET, "/admin/members/", admin_members_list, ROLE_EDITOR, false, false, "kind status q mail page done"},
+    {"admin.members.export", M_GET, "/admin/members/export.csv", admin_members_export, ROLE_EDITOR, false, false, "kind status q mail"},
     {"admin.members.item", M_GET, "/admin/members/{id:int}", admin_members_detail, ROLE_EDITOR, false, false, "done"},
+    {"admin.members.edit", M_GET, "/admin/members/{id:int}/edit", admin_members_edit_form, ROLE_EDITOR, false, false, ""},
+    {"admin.members.edit.post", M_POST, "/admin/members/{id:int}/edit", admin_members_edit_post, ROLE_EDITOR, true, false,
+     "display_name person_name person_kana org_type org_name org_kana representative guardian_consent rep_title"
+     " prefecture municipality phone gender birth_date wants_recruit wants_join postal address fax url_1 url_1_desc"
+     " url_2 url_2_desc url_3 url_3_desc occupation qualifications sales_point members_count founded_on"
+     " founding_purpose main_activities dept contact_name contact_title volunteer_record activity_areas fields"
+     " weekdays time_band probono_fields probono_content probono_prep newsletter_opt_in mail_stopped"
+     " mail_stop_reason review_note"},
+    {"admin.members.status", M_GET, "/admin/members/{id:int}/status", admin_members_status_form, ROLE_EDITOR, false, false, "to"},
+    {"admin.members.status.post", M_POST, "/admin/members/{id:int}/status", admin_members_status_post, ROLE_EDITOR, true, false, "to"},
+    {"admin.members.ng", M_GET, "/admin/members/{id:int}/ng", admin_members_ng_form, ROLE_EDITOR, false, false, ""},
+    {"admin.members.ng.post", M_POST, "/admin/members/{id:int}/ng", admin_members_ng_post, ROLE_EDITOR, true, false, "review_note"},
+    {"admin.members.mailstop", M_GET, "/admin/members/{id:int}/mail-stop", admin_members_mailstop_form, ROLE_EDITOR, false, false, ""},
+    {"admin.members.mailstop.post", M_POST, "/admin/members/{id:int}/mail-stop", admin_members_mailstop_post, ROLE_EDITOR, true, false,
+     "mail_stopped mail_stop_reason"},
+    {"admin.members.duplicate", M_POST, "/admin/members/{id:int}/duplicate", admin_members_duplicate_post, ROLE_EDITOR, true, false, ""},
     {"admin.members.suspend", M_POST, "/admin/members/{id:int}/suspend", admin_members_suspend_post, ROLE_EDITOR, true, false, ""},
     {"admin.members.resume", M_POST, "/admin/members/{id:int}/resume", admin_members_resume_post, ROLE_EDITOR, true, false, ""},
     {"admin.members.unlock", M_POST, "/admin/members/{id:int}/unlock", admin_members_unlock_post, ROLE_EDITOR, true, false, ""},
     {"admin.members.delete", M_GET, "/admin/members/{id:int}/delete", admin_members_delete_form, ROLE_ADMIN, false, false, ""},
     {"admin.members.delete.post", M_POST, "/admin/members/{id:int}/delete", admin_members_delete_post, ROLE_ADMIN, true, false, ""},
+    {"admin.applications.export", M_GET, "/admin/applications.csv", admin_applications_export, ROLE_ADMIN, false, false, ""},
+    /* recruitments, interview reports, downloadable forms: the generic
+     * staff screens of ui_admin_content.c (same routes as issue 4's types;
+     * create and edit declare every column but status and published_at) */
+#define ADMIN_AIKA(P, FILTERS, COLS, REMOVE)                                                              \
+    {"admin." P, M_GET, "/admin/" P "/", admin_content_list, ROLE_EDITOR, false, false, "status q page done " FILTERS}, \
+    {"admin." P ".new", M_GET, "/admin/" P "/new", admin_content_new_form, ROLE_EDITOR, false, false, "kind"},        \
+    {"admin." P ".new.post", M_POST, "/admin/" P "/new", admin_content_new_post, ROLE_EDITOR, true, false, COLS},     \
+    {"admin." P ".item", M_GET, "/admin/" P "/{id:int}", admin_content_edit_form, ROLE_EDITOR, false, false, "done"}, \
+    {"admin." P ".item.post", M_POST, "/admin/" P "/{id:int}", admin_content_edit_post, ROLE_EDITOR, true, false, COLS " " REMOVE}, \
+    {"admin." P ".preview", M_GET, "/admin/" P "/{id:int}/preview", admin_content_preview, ROLE_EDITOR, false, false, ""}, \
+    {"admin." P ".status", M_GET, "/admin/" P "/{id:int}/status", admin_content_status_form, ROLE_EDITOR, false, false, "to"}, \
+    {"admin." P ".status.post", M_POST, "/admin/" P "/{id:int}/status", admin_content_status_post, ROLE_EDITOR, true, false, "to"}, \
+    {"admin." P ".duplicate", M_POST, "/admin/" P "/{id:int}/duplicate", admin_content_duplicate_post, ROLE_EDITOR, true, false, ""}, \
+    {"admin." P ".delete", M_GET, "/admin/" P "/{id:int}/delete", admin_content_delete_form, ROLE_EDITOR, false, false, ""}, \
+    {"admin." P ".delete.post", M_POST, "/admin/" P "/{id:int}/delete", admin_content_delete_post, ROLE_EDITOR, true, false, ""}
+    ADMIN_AIKA("recruitments", "member period",
+               "title organiser organiser_contact organiser_url fields summary anytime starts_on ends_on weekdays"
+               " time_text areas place headcount belongings apply_from apply_until notes file_1 file_2",
+               "file_1_remove file_2_remove"),
+    ADMIN_AIKA("interviews", "", "title subject held_on body photo_1 photo_2 photo_3",
+               "photo_1_remove photo_2_remove photo_3_remove"),
+    ADMIN_AIKA("downloads", "site", "site title description file_1 sort", "file_1_remove"),
+#undef ADMIN_AIKA
+    /* end issue 5: staff */
     /* Master lists (issue 4): editors keep the choice lists of the forms */
     {"admin.masters", M_GET, "/admin/masters/", masters_index, ROLE_EDITOR, false, false, ""},
     {"admin.masters.list", M_GET, "/admin/masters/{list:slug}/", masters_list, ROLE_EDITOR, false, false, "edit done"},

@@ -451,7 +451,13 @@ char *search_highlight(arena *a, const char *text, const char *folded_query, siz
  * published row, public columns only (never *_enc, never staff-only
  * columns). The update triggers (0007_search.sql, 0010_supernet.sql) list
  * exactly the columns read here, so an edit of any of them re-indexes.
- * Members: display name and area, never personal data. Fixed pages: the
+ * Members (issue 5): the public profile only — the organisation's name
+ * (individuals: 「個人会員」, never a person's name), sales point, main
+ * activities, occupation, qualifications, pro-bono details and 市町; never
+ * *_enc or staff-only columns. Recruitments: published ones whose group is
+ * public (a member's re-index re-queues its recruitments, sync_one).
+ * Interviews (取材報告): title, 取材先 and the Markdown body as plain text.
+ * Fixed pages: the
  * Markdown body as plain text; their link (/p/<path>) is computed when
  * results are shown, since the path depends on the parents. Indexed by
  * kind code. NL joins the parts of a body (empty parts are harmless). */
@@ -471,10 +477,19 @@ static const char *const SOURCE_SQL[] = {
                      " trim(purpose" NL "eligible_projects" NL "eligible_applicants" NL "summary" NL
                      " funder" NL "amount, char(10))"
                      " FROM grants WHERE id=?1 AND status='published'",
-    [SEARCH_RECRUITMENT] = "SELECT 'recruitment', 'aika', title,"
-                           " trim(summary || char(10) || organiser || char(10) || area, char(10))"
-                           " FROM recruitments WHERE id=?1 AND status='published'",
-    [SEARCH_MEMBER] = "SELECT 'member', 'aika', display_name, area"
+    [SEARCH_RECRUITMENT] = "SELECT 'recruitment', 'aika', r.title,"
+                           " trim(r.summary" NL "r.place" NL "r.notes" NL "r.organiser" NL
+                           " replace(CASE WHEN r.areas <> '' THEN r.areas ELSE r.area END, char(10), ' '),"
+                           " char(10))"
+                           " FROM recruitments r LEFT JOIN members m ON m.id = r.member_id"
+                           " WHERE r.id=?1 AND r.status='published'"
+                           " AND (r.member_id IS NULL OR m.status='published')",
+    [SEARCH_MEMBER] = "SELECT 'member', 'aika',"
+                      " CASE WHEN kind='individual' THEN '個人会員' WHEN org_name <> '' THEN org_name"
+                      " ELSE display_name END,"
+                      " trim(sales_point" NL "main_activities" NL "occupation" NL "qualifications" NL
+                      " probono_content" NL "CASE WHEN municipality <> '' THEN municipality ELSE area END,"
+                      " char(10))"
                       " FROM members WHERE id=?1 AND status='published'",
     [SEARCH_REPORT] = "SELECT 'report', 'supernet', title,"
                       " trim(body" NL "group_name" NL "place, char(10))"
@@ -484,6 +499,8 @@ static const char *const SOURCE_SQL[] = {
                     " FROM books WHERE id=?1 AND status='published'",
     [SEARCH_PAGE] = "SELECT 'page', site, title, civicnet_md_text(body)"
                     " FROM pages WHERE id=?1 AND status='published'",
+    [SEARCH_INTERVIEW] = "SELECT 'interview', 'aika', title, trim(subject" NL "civicnet_md_text(body), char(10))"
+                         " FROM interviews WHERE id=?1 AND status='published'",
 };
 #define NSOURCES ((int)(sizeof SOURCE_SQL / sizeof *SOURCE_SQL))
 
@@ -523,6 +540,20 @@ static int sync_one(sqlite3 *db, sqlite3_stmt **src, sqlite3_stmt *del, sqlite3_
   } else if (rc != SQLITE_DONE) {
     sqlite3_reset(s);
     return sql_fail(db, "read source");
+  }
+  if (code == SEARCH_MEMBER) {
+    /* a group's visibility decides its recruitments': re-index them too
+     * (the recruitments' triggers do not see the member's status) */
+    sqlite3_reset(s);
+    _Static_assert(SEARCH_RECRUITMENT == 5, "the kind code in the SQL below");
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO search_queue(id) SELECT id * 16 + 5 FROM recruitments"
+                               " WHERE member_id=?1 AND status='published'", -1, &q, NULL) != SQLITE_OK)
+      return sql_fail(db, "prepare requeue");
+    sqlite3_bind_int64(q, 1, id >> 4);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) return sql_fail(db, "requeue");
   }
   sqlite3_reset(s);
   return 0;

@@ -35,10 +35,11 @@ enum {
   SEARCH_EVENT = 3,       /* events */
   SEARCH_GRANT = 4,       /* grants */
   SEARCH_RECRUITMENT = 5, /* recruitments (Aika) */
-  SEARCH_MEMBER = 6,      /* members (Aika; display_name and area only) */
+  SEARCH_MEMBER = 6,      /* members (Aika; public profile text only) */
   SEARCH_REPORT = 7,      /* reports (活動実績・事例); triggers in 0010_supernet.sql */
   SEARCH_BOOK = 8,        /* books (蔵書) */
-  SEARCH_PAGE = 9         /* pages (固定ページ, either site; body indexed as plain text) */
+  SEARCH_PAGE = 9,        /* pages (固定ページ, either site; body indexed as plain text) */
+  SEARCH_INTERVIEW = 10   /* issue 5: interviews (取材報告, Aika); triggers in 0011_aika.sql */
 };
 
 #define SEARCH_QUERY_MAX_CHARS 100 /* longer queries are refused */

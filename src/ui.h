@@ -50,7 +50,6 @@ int signup_resend_post(request *r);
 int member_login_form(request *r);
 int member_login_post(request *r);
 int member_logout(request *r);
-int member_mypage(request *r);
 int reset_ask_form(request *r);
 int reset_ask_post(request *r);
 int reset_set_form(request *r);
@@ -178,5 +177,104 @@ int contact_confirm(request *r);
 int contact_confirm_post(request *r);
 int contact_done(request *r);
 /* end issue 4: submissions */
+
+/* issue 5: Aika public (ui_aika_recruitments.c, ui_aika_members.c,
+ * ui_interviews.c, ui_aika_pages.c, ui_newsletter.c; the calendar in
+ * ui_calendar.c, fixed pages in ui_pages.c, the sitemap in ui_sitemap.c) */
+int aika_recruitments_list(request *r);
+int aika_recruitments_search(request *r);
+int aika_recruitments_past(request *r);
+int aika_recruitments_calendar(request *r);
+int aika_recruitments_detail(request *r);
+int aika_members_list(request *r);
+int aika_members_search(request *r);
+int aika_members_detail(request *r);
+int interviews_list(request *r);
+int interviews_detail(request *r);
+int aika_fixed_page(request *r); /* /aikasanet/p/{path}, qa, guide, links, privacy */
+int aika_forms(request *r);
+int newsletter_form(request *r);
+int newsletter_post(request *r);
+int newsletter_confirm_form(request *r);
+int newsletter_confirm_post(request *r);
+int newsletter_unsubscribe_form(request *r);
+int newsletter_unsubscribe_post(request *r);
+int newsletter_unsubscribe_mail_post(request *r);
+/* SQL conditions on a recruitment r with its group m (members, LEFT
+ * JOINed on r.member_id), next to RECRUITMENT_OPEN_SQL (match.h):
+ * visible = published and the group public; past = visible, not 随時, and
+ * its last day (締切, else 終了日, else 開始日) before today (Japan). */
+#define RECRUITMENT_VISIBLE_SQL "(r.status = 'published' AND (r.member_id IS NULL OR m.status = 'published'))"
+#define RECRUITMENT_PAST_SQL                                                                            \
+  "(" RECRUITMENT_VISIBLE_SQL " AND r.anytime = 0 AND coalesce(nullif(r.apply_until, ''),"              \
+  " nullif(r.ends_on, ''), nullif(r.starts_on, ''), '9999-12-31') < date('now', '+9 hours'))"
+/* end issue 5: Aika public */
+
+/* issue 5: member side (ui_member_details.c, ui_member_recruitments.c):
+ * my page, 詳細登録, 会員情報修正, a group's recruitments, 「スーパーネット
+ * に登録」 */
+int mypage_home(request *r);
+int mypage_details_form(request *r);
+int mypage_details_post(request *r);
+int mypage_profile_form(request *r);
+int mypage_profile_post(request *r);
+int mypage_supernet_post(request *r);
+int signup_supernet_post(request *r);
+/* After verification (ui_member_verify.c): a group or company gets an
+ * offer (a one-use server-side record under a cookie of this browser) to
+ * register on Supernet too; the verified page shows the button while it
+ * lives (sets supernet_offer and csrf in c). */
+struct sqlite3;
+void member_supernet_offer(request *r, struct sqlite3 *db, long long member_id, const char *kind);
+void member_supernet_offer_ctx(request *r, tval *c);
+int my_recruitments_list(request *r);
+int my_recruitment_new_form(request *r);
+int my_recruitment_new_post(request *r);
+int my_recruitment_edit_form(request *r);
+int my_recruitment_edit_post(request *r);
+int my_recruitment_delete_form(request *r);
+int my_recruitment_delete_post(request *r);
+/* end issue 5: member side */
+
+/* issue 5: matching (ui_apply.c): one-click links from matching mail,
+ * logged-in apply/inquire (A8, A9) */
+int match_apply_form(request *r);
+int match_apply_post(request *r);
+int match_inquire_form(request *r);
+int match_inquire_post(request *r);
+int match_done(request *r);
+int recruitment_apply_post(request *r);
+int recruitment_inquire_form(request *r);
+int recruitment_inquire_post(request *r);
+int member_inquire_form(request *r);
+int member_inquire_post(request *r);
+/* end issue 5: matching */
+
+/* issue 5: staff (ui_admin_members.c; recruitments, interviews and
+ * downloads are types of ui_admin_content.c) */
+int admin_members_export(request *r);
+int admin_members_edit_form(request *r);
+int admin_members_edit_post(request *r);
+int admin_members_status_form(request *r);
+int admin_members_status_post(request *r);
+int admin_members_ng_form(request *r);
+int admin_members_ng_post(request *r);
+int admin_members_mailstop_form(request *r);
+int admin_members_mailstop_post(request *r);
+int admin_members_duplicate_post(request *r);
+int admin_applications_export(request *r);
+/* Label of a members.status value (メール未確認, 下書, 仮登録 …). */
+const char *admin_member_status_label(const char *status);
+/* Members by kind × state for the dashboard (C4) into c: member_states,
+ * member_table; links the members' pending row made by admin_home. */
+void admin_dashboard_members(request *r, struct sqlite3 *db, tval *c);
+/* One CSV cell of stored value v of field f (ui_admin_content.c): labels
+ * for choices and master entries (cached per export in *cache, start
+ * NULL), はい for check boxes, file names; scratch arena a. */
+struct label_cache;
+struct field;
+const char *admin_csv_value(request *r, struct sqlite3 *db, struct label_cache **cache, arena *a,
+                            const struct field *f, const char *v);
+/* end issue 5: staff */
 
 #endif

@@ -140,11 +140,8 @@ int admin_home(request *r) {
   tval *c = page_ctx(r, "ダッシュボード");
   /* issue 4: staff content — group_counts (kind × activity) come from
    * admin_dashboard_content below, in one GROUP BY pass */
-  tval *mc = tv_set(a, c, "member_counts", tv_map(a));
-  const char *mq = "SELECT count(*) FROM members WHERE kind=?1 AND status NOT IN ('withdrawn','unverified')";
-  tv_set_int(a, mc, "individual", count_where(db, mq, "individual", NULL));
-  tv_set_int(a, mc, "group", count_where(db, mq, "group", NULL));
-  tv_set_int(a, mc, "company", count_where(db, mq, "company", NULL));
+  /* issue 5: staff — members by kind × state: admin_dashboard_members below */
+  /* end issue 5: staff */
   static const char *const pending[][2] = {
       {"SELECT count(*) FROM groups WHERE status='review'", "団体・企業"},
       {"SELECT count(*) FROM events WHERE status='review'", "イベント・募集"},
@@ -159,6 +156,10 @@ int admin_home(request *r) {
     tv_set_int(a, m, "count", count_where(db, pending[i][0], NULL, NULL));
     tv_push(a, pl, m);
   }
+  /* issue 5: staff — Aika members by kind × state (C4), the members'
+   * pending row linked to the review queue (ui_admin_members.c) */
+  admin_dashboard_members(r, db, c);
+  /* end issue 5: staff */
   /* issue 4: staff content — Supernet figures (C4): published groups by
    * kind × activity with totals, pending reviews per type linked to the
    * lists, modification requests, newest submissions (ui_admin_content.c) */

@@ -13,6 +13,12 @@
  *   /admin/<plural>/{id}/delete      delete after a confirmation
  *   /admin/groups/export.csv         the group list as CSV, current filters
  *
+ * Issue 5 adds Aika's recruitments, interview reports and downloadable
+ * forms to the same screens (TYPES below). Publishing a recruitment runs
+ * the matching of M2 (match.h) in the publishing transaction and mails
+ * the group once, on its first review → published; the list of
+ * recruitments filters by group and by period (open now / past).
+ *
  * The type comes from the request path (the route table lists every URL
  * with the type's columns declared). The state (status, published_at)
  * changes only through the state actions, never through the edit form, so
@@ -34,7 +40,9 @@
 #include "mail.h"
 #include "markdown.h"
 #include "master.h"
+#include "match.h"
 #include "member.h"
+#include "pii.h"
 #include "outbox.h"
 #include "request.h"
 #include "session.h"
@@ -52,6 +60,24 @@ typedef struct admin_type {
   const char *mail_col;    /* submitter's address, mailed on first publication */
 } admin_type;
 
+/* issue 5: Aika — the group of a recruitment: its e-mail address when it
+ * may be mailed (not stopped by the centre), else "". */
+static const char *recruitment_owner_mail(request *r, sqlite3 *db, const kv *v) {
+  const char *mid = kv_get(v, "id");
+  if (!mid) return "";
+  sqlite3_stmt *st = db_prep(db, "SELECT m.email_enc FROM recruitments x JOIN members m ON m.id=x.member_id"
+                                 " WHERE x.id=?1 AND m.mail_stopped=0 AND m.email_enc<>''");
+  if (!st) return "";
+  sqlite3_bind_int64(st, 1, strtoll(mid, NULL, 10));
+  const char *out = "";
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const char *plain = pii_decrypt(&r->a, &r->app->pii, "email", db_text(st, 0));
+    if (plain) out = plain;
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
 static const admin_type TYPES[] = {
     {"group", {"kind", "activity"}, {"kind", "activity"}, "registrant_email"},
     {"event", {"kind", NULL}, {"kind", "starts_on"}, "submitter_email"},
@@ -60,14 +86,36 @@ static const admin_type TYPES[] = {
     {"book", {NULL, NULL}, {"accession_no", "author"}, NULL},
     {"news", {"site", "category"}, {"site", "category"}, NULL},
     {"page", {"site", NULL}, {"site", "slug"}, NULL},
+    /* issue 5: Aika */
+    {"recruitment", {NULL, NULL}, {"organiser", "apply_until"}, NULL},
+    {"interview", {NULL, NULL}, {"subject", "held_on"}, NULL},
+    {"download", {"site", NULL}, {"site", "sort"}, NULL},
+    /* end issue 5: Aika */
 };
 #define NTYPES (sizeof TYPES / sizeof *TYPES)
+
+/* issue 5: Aika — what a type does besides the generic workflow. */
+typedef struct admin_hooks {
+  const char *name;
+  /* the address mailed on first publication when it is not a column of
+   * the record (a recruitment's group); "" for nobody */
+  const char *(*owner_mail)(request *r, sqlite3 *db, const kv *v);
+  /* run inside the publishing transaction after the state is set (M2):
+   * mails enqueued, or -1 to roll back */
+  int (*on_publish)(request *r, sqlite3 *db, long long id);
+} admin_hooks;
+
+static const admin_hooks HOOKS[] = {
+    {"recruitment", recruitment_owner_mail, match_on_recruitment_published},
+};
+static const admin_hooks NO_HOOKS = {NULL, NULL, NULL};
 
 /* The type a request is about. */
 typedef struct adm {
   const admin_type *at;
   const content_type *t;
   const char *base;        /* "/admin/groups/" */
+  const admin_hooks *hk;   /* issue 5: never NULL */
 } adm;
 
 static bool adm_of(request *r, adm *o) {
@@ -79,6 +127,9 @@ static bool adm_of(request *r, adm *o) {
       o->at = &TYPES[i];
       o->t = t;
       o->base = t->admin_base;
+      o->hk = &NO_HOOKS;
+      for (size_t k = 0; k < sizeof HOOKS / sizeof *HOOKS; k++)
+        if (!strcmp(HOOKS[k].name, t->name)) o->hk = &HOOKS[k];
       return true;
     }
   }
@@ -424,9 +475,14 @@ static const char *public_path(request *r, sqlite3 *db, const content_type *t, c
     if (cat && !strcmp(cat, "centre")) return arena_printf(&r->a, "/center-news/%s", id);
     return arena_printf(&r->a, "/news/%s", id);
   }
+  /* issue 5: Aika — the forms are one list page per site (Aika only) */
+  if (!strcmp(t->name, "download")) {
+    const char *site = kv_get(v, "site");
+    return site && !strcmp(site, "aika") ? "/aikasanet/forms" : NULL;
+  }
   if (!strcmp(t->name, "page")) {
     const char *site = kv_get(v, "site");
-    if (!site || strcmp(site, "supernet")) return NULL;
+    if (!site || (strcmp(site, "supernet") && strcmp(site, "aika"))) return NULL;
     const char *path = "";
     long long cur = strtoll(id, NULL, 10);
     for (int depth = 0; cur && depth < 12; depth++) {
@@ -438,7 +494,7 @@ static const char *public_path(request *r, sqlite3 *db, const content_type *t, c
       cur = sqlite3_column_int64(st, 1);
       sqlite3_finalize(st);
     }
-    return arena_printf(&r->a, "/p/%s", path);
+    return arena_printf(&r->a, "%s/p/%s", !strcmp(site, "aika") ? "/aikasanet" : "", path); /* issue 5: Aika */
   }
   return t->public_base ? arena_printf(&r->a, "%s%s", t->public_base, id) : NULL;
 }
@@ -457,7 +513,14 @@ static const char *name_of(request *r, const content_type *t, const kv *v) {
 
 typedef struct list_filter {
   const char *status, *q, *f[2];
+  /* issue 5: Aika — recruitments: the group (members.id, 0 = any) and the
+   * period ("open" now, "past", "" = any) */
+  long long member;
+  const char *period;
 } list_filter;
+
+/* issue 5: Aika — recruitments' extra filters apply to this type only. */
+static bool is_recruitment(const adm *o) { return !strcmp(o->t->name, "recruitment"); }
 
 static void read_filter(request *r, const adm *o, list_filter *lf) {
   lf->status = known_status(req_query(r, "status"));
@@ -471,6 +534,13 @@ static void read_filter(request *r, const adm *o, list_filter *lf) {
     const field *f = field_by_column(o->t->fields, col);
     if (f && v && *v && !f->master && !field_check(&r->a, f, v)) lf->f[i] = v;
   }
+  lf->member = 0;
+  lf->period = "";
+  if (is_recruitment(o)) {
+    const char *m = req_query(r, "member"), *p = req_query(r, "period");
+    if (m && *m && strlen(m) <= 12 && strspn(m, "0123456789") == strlen(m)) lf->member = strtoll(m, NULL, 10);
+    if (p && (!strcmp(p, "open") || !strcmp(p, "past"))) lf->period = !strcmp(p, "open") ? "open" : "past";
+  }
 }
 
 /* WHERE clause over the filters: ?1 status, ?2 text, ?3/?4 the filter
@@ -483,6 +553,12 @@ static const char *where_sql(request *r, const adm *o) {
   buf_puts(&b, ")");
   for (int i = 0; i < 2; i++)
     if (o->at->filters[i]) buf_printf(&b, " AND (?%d='' OR %s=?%d)", i + 3, o->at->filters[i], i + 3);
+  if (is_recruitment(o)) /* ?7 group, ?8 period (?5/?6 are the page's) */
+    buf_puts(&b, " AND (?7=0 OR member_id=?7) AND (?8=''"
+                 " OR (?8='open' AND id IN (SELECT r.id FROM recruitments r LEFT JOIN members m ON m.id=r.member_id"
+                 " WHERE " RECRUITMENT_OPEN_SQL "))"
+                 " OR (?8='past' AND id IN (SELECT r.id FROM recruitments r LEFT JOIN members m ON m.id=r.member_id"
+                 " WHERE " RECRUITMENT_PAST_SQL ")))");
   const char *s = arena_strdup(&r->a, buf_cstr(&b));
   buf_free(&b);
   return s;
@@ -494,6 +570,10 @@ static void bind_filter(sqlite3_stmt *st, const adm *o, const list_filter *lf, b
   sqlite3_bind_text(st, 2, lf->q, -1, SQLITE_STATIC);
   for (int i = 0; i < 2; i++)
     if (o->at->filters[i]) sqlite3_bind_text(st, i + 3, lf->f[i], -1, SQLITE_STATIC);
+  if (is_recruitment(o)) {
+    sqlite3_bind_int64(st, 7, lf->member);
+    sqlite3_bind_text(st, 8, lf->period, -1, SQLITE_STATIC);
+  }
 }
 
 /* "q=…&kind=…" of the current filters (URL-encoded; known values only),
@@ -510,9 +590,44 @@ static const char *filter_query(request *r, const adm *o, const list_filter *lf,
       buf_printf(&b, "%s%s=", b.len ? "&" : "", o->at->filters[i]);
       url_encode(&b, lf->f[i], strlen(lf->f[i]));
     }
+  if (lf->member) buf_printf(&b, "%smember=%lld", b.len ? "&" : "", lf->member);
+  if (*lf->period) buf_printf(&b, "%speriod=%s", b.len ? "&" : "", lf->period);
   const char *s = arena_strdup(&r->a, buf_cstr(&b));
   buf_free(&b);
   return s;
+}
+
+/* issue 5: Aika — the list's group and period selects for recruitments:
+ * the groups that have recruitments (by name), and open now / past. */
+static void recruitment_filters(request *r, sqlite3 *db, const list_filter *lf, tval *sel) {
+  arena *a = &r->a;
+  tval *m = tv_map(a);
+  tv_set_str(a, m, "name", "member");
+  tv_set_str(a, m, "label", "募集した団体");
+  tval *opts = tv_set(a, m, "options", tv_list(a));
+  tval *all = tv_map(a);
+  tv_set_str(a, all, "value", "");
+  tv_set_str(a, all, "label", "すべて");
+  tv_set_bool(a, all, "selected", lf->member == 0);
+  tv_push(a, opts, all);
+  sqlite3_stmt *st = db_prep(db, "SELECT m.id, m.display_name FROM members m"
+                                 " WHERE m.id IN (SELECT member_id FROM recruitments WHERE member_id IS NOT NULL)"
+                                 " ORDER BY m.display_name, m.id");
+  while (st && sqlite3_step(st) == SQLITE_ROW) {
+    tval *o = tv_map(a);
+    tv_set_str(a, o, "value", db_text(st, 0));
+    tv_set_str(a, o, "label", arena_printf(a, "%s（番号%s）", *db_text(st, 1) ? db_text(st, 1) : "名前なし", db_text(st, 0)));
+    tv_set_bool(a, o, "selected", lf->member == sqlite3_column_int64(st, 0));
+    tv_push(a, opts, o);
+  }
+  if (st) sqlite3_finalize(st);
+  tv_push(a, sel, m);
+  field pf = {.column = "period", .label = "募集期間", .kind = F_SELECT, .choices = "open=現在募集中|past=過去の募集（期間終了）"};
+  tval *p = tv_map(a);
+  tv_set_str(a, p, "name", "period");
+  tv_set_str(a, p, "label", "募集期間");
+  tv_set(a, p, "options", choice_options(r, &pf, lf->period));
+  tv_push(a, sel, p);
 }
 
 int admin_content_list(request *r) {
@@ -571,7 +686,7 @@ int admin_content_list(request *r) {
   sqlite3_finalize(st);
 
   const char *heading = arena_printf(a, "%sの管理", t->label);
-  bool filtered = *lf.status || *lf.q || *lf.f[0] || *lf.f[1];
+  bool filtered = *lf.status || *lf.q || *lf.f[0] || *lf.f[1] || lf.member || *lf.period;
   tval *c = page_ctx(r, page > 1 ? arena_printf(a, "%s（%ldページ目）", heading, page) : heading);
   tv_set_str(a, c, "heading", heading);
   tv_set_str(a, c, "label", t->label);
@@ -612,6 +727,7 @@ int admin_content_list(request *r) {
     tv_set(a, m, "options", choice_options(r, f, lf.f[i]));
     tv_push(a, sel, m);
   }
+  if (is_recruitment(&o)) recruitment_filters(r, db, &lf, sel);
   tv_set_str(a, c, "title_label", field_by_column(t->fields, t->title_col)->label);
   tv_set_bool(a, c, "filtered", filtered);
   const char *pq = filter_query(r, &o, &lf, true);
@@ -633,6 +749,25 @@ int admin_content_list(request *r) {
 }
 
 /* ----- create and edit ------------------------------------------------ */
+
+/* issue 5: Aika — the group that posted recruitment id into c:
+ * owner_name, owner_href (its staff page), owner_hidden (the group is not
+ * public, so neither is the recruitment); owner_none for the centre's own. */
+static void recruitment_owner(request *r, sqlite3 *db, long long id, tval *c) {
+  arena *a = &r->a;
+  sqlite3_stmt *gs = db_prep(db, "SELECT m.id, m.display_name, m.status FROM recruitments x"
+                                 " JOIN members m ON m.id=x.member_id WHERE x.id=?1");
+  if (!gs) return;
+  sqlite3_bind_int64(gs, 1, id);
+  if (sqlite3_step(gs) == SQLITE_ROW) {
+    tv_set_str(a, c, "owner_name", *db_text(gs, 1) ? db_text(gs, 1) : "（名前なし）");
+    tv_set_str(a, c, "owner_href", arena_printf(a, "/admin/members/%s", db_text(gs, 0)));
+    tv_set_bool(a, c, "owner_hidden", strcmp(db_text(gs, 2), "published") != 0);
+  } else {
+    tv_set_bool(a, c, "owner_none", true);
+  }
+  sqlite3_finalize(gs);
+}
 
 /* The form page (new when id == 0). old: the stored record (edit). */
 static int form_page(request *r, sqlite3 *db, const adm *o, const field *fields, const kv *values,
@@ -677,6 +812,7 @@ static int form_page(request *r, sqlite3 *db, const adm *o, const field *fields,
       sqlite3_bind_int64(st, 2, id);
     }
     tv_set_int(a, c, "pending_changes", row_int(st));
+    if (!strcmp(t->name, "recruitment")) recruitment_owner(r, db, id, c); /* issue 5: Aika */
     set_done(r, c);
   }
   page_crumb(r, c, arena_printf(a, "%sの管理", t->label), o->base);
@@ -880,8 +1016,9 @@ int admin_content_preview(request *r) {
   tv_set_str(a, c, "edit_href", arena_printf(a, "%s%lld", o.base, id));
   tv_set_int(a, c, "id", id);
   tval *items = content_display(r, o.t, v, false);
-  /* fixed pages are Markdown on the public side: render them the same way */
-  if (!strcmp(o.t->name, "page")) {
+  /* fixed pages (and, issue 5, interview reports) are Markdown on the
+   * public side: render them the same way */
+  if (!strcmp(o.t->name, "page") || !strcmp(o.t->name, "interview")) {
     tval *kept = tv_list(a);
     for (size_t i = 0; i < tv_len(items); i++) {
       tval *m = tv_at(items, i);
@@ -907,11 +1044,11 @@ int admin_content_preview(request *r) {
 
 /* Who is mailed when record v of o is published now (from review, for the
  * first time): the decrypted address, "" when nobody. */
-static const char *publish_mail_to(const adm *o, const kv *v) {
-  if (!o->at->mail_col) return "";
+static const char *publish_mail_to(request *r, sqlite3 *db, const adm *o, const kv *v) {
+  if (!o->at->mail_col && !o->hk->owner_mail) return "";
   const char *status = kv_get(v, "status"), *pub = kv_get(v, "published_at");
   if (!status || strcmp(status, "review") || (pub && *pub)) return "";
-  const char *to = kv_get(v, o->at->mail_col);
+  const char *to = o->hk->owner_mail ? o->hk->owner_mail(r, db, v) : kv_get(v, o->at->mail_col);
   return to ? to : "";
 }
 
@@ -959,16 +1096,23 @@ int admin_content_status_form(request *r) {
       tv_set_str(a, tv_at(el, i), "href", arena_printf(a, "%s%lld%s", o.base, id, tv_cstr(tv_get(tv_at(el, i), "href"))));
     tv_set(a, c, "invalid", el);
     tv_set_int(a, c, "invalid_count", (long long)tv_len(el));
-    const char *mail_to = publish_mail_to(&o, v);
+    const char *mail_to = publish_mail_to(r, db, &o, v);
     if (*mail_to) {
       tv_set_bool(a, c, "mail", true);
       tv_set_bool(a, c, "mail_ok", mail_addr_ok(mail_to));
       tv_set_str(a, c, "mail_masked", admin_mask_email(r, mail_to));
-    } else if (o.at->mail_col) {
+    } else if (o.at->mail_col || o.hk->owner_mail) {
       const char *pub_at = kv_get(v, "published_at");
       tv_set_str(a, c, "no_mail", pub_at && *pub_at ? "一度公開したことがあるため、公開のお知らせメールは送りません。"
-                                  : status && !strcmp(status, "review") ? "登録者のメールアドレスがないため、メールは送りません。"
-                                                                        : "仮登録（申請を受け付けたもの）ではないため、公開のお知らせメールは送りません。");
+                                  : status && !strcmp(status, "review")
+                                      ? (o.hk->owner_mail ? "募集した団体がない（センターの募集）か、団体へのメールが停止中のため、公開のお知らせメールは送りません。"
+                                                          : "登録者のメールアドレスがないため、メールは送りません。")
+                                      : "仮登録（申請を受け付けたもの）ではないため、公開のお知らせメールは送りません。");
+    }
+    /* issue 5: Aika — what publishing a recruitment also does (M2) */
+    if (o.hk->on_publish) {
+      tv_set_bool(a, c, "matching", true);
+      recruitment_owner(r, db, id, c);
     }
   }
   page_crumb(r, c, arena_printf(a, "%sの管理", o.t->label), o.base);
@@ -1024,10 +1168,16 @@ int admin_content_status_post(request *r) {
       return resp_redirect(r, arena_printf(&r->a, "%s%lld/status?to=published", o.base, id));
     }
   }
-  const char *mail_to = !strcmp(to, "published") ? publish_mail_to(&o, v) : "";
+  const char *mail_to = !strcmp(to, "published") ? publish_mail_to(r, db, &o, v) : "";
   const char *done = to;
   bool mailed = false;
   int rc = content_set_status(db, o.t, id, to);
+  /* issue 5: Aika — the matching mails (M2) in the same transaction */
+  int matched = -2;
+  if (!rc && !strcmp(to, "published") && o.hk->on_publish) {
+    matched = o.hk->on_publish(r, db, id);
+    if (matched < 0) rc = -1;
+  }
   if (!rc && *mail_to) {
     if (mail_addr_ok(mail_to)) {
       rc = publish_mail(r, db, &o, with_value(r, v, "status", "published"), id, mail_to);
@@ -1039,14 +1189,15 @@ int admin_content_status_post(request *r) {
   }
   if (!rc)
     rc = audit_append(db, r->user->login, "content_status", target_of(r, o.t, id),
-                      arena_printf(&r->a, "%s->%s%s", from ? from : "", to,
-                                   mailed ? " mail" : ""),
+                      arena_printf(&r->a, "%s->%s%s%s", from ? from : "", to,
+                                   mailed ? " mail" : "",
+                                   matched >= 0 ? arena_printf(&r->a, " match=%d", matched) : ""),
                       r->client_ip);
   if (rc || db_exec(db, "COMMIT")) {
     db_exec(db, "ROLLBACK");
     return 500;
   }
-  if (mailed) outbox_wake(r->app);
+  if (mailed || matched > 0) outbox_wake(r->app);
   return resp_redirect(r, arena_printf(&r->a, "%s%lld?done=%s", o.base, id, done));
 }
 
@@ -1094,6 +1245,17 @@ int admin_content_duplicate_post(request *r) {
   }
   long long nid = content_insert(r, db, t, fields, copy);
   int rc = nid > 0 ? 0 : -1;
+  if (!rc && !strcmp(t->name, "recruitment")) {
+    /* issue 5: Aika — the copy belongs to the same group */
+    sqlite3_stmt *st = db_prep(db, "UPDATE recruitments SET member_id=(SELECT member_id FROM recruitments WHERE id=?2) WHERE id=?1");
+    if (!st) rc = -1;
+    else {
+      sqlite3_bind_int64(st, 1, nid);
+      sqlite3_bind_int64(st, 2, id);
+      rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+      sqlite3_finalize(st);
+    }
+  }
   if (!rc)
     rc = audit_append(db, r->user->login, "content_duplicate", target_of(r, t, nid),
                       arena_printf(a, "from=%s", target_of(r, t, id)), r->client_ip);
@@ -1160,6 +1322,17 @@ int admin_content_delete_post(request *r) {
     else {
       sqlite3_bind_text(st, 1, o.t->name, -1, SQLITE_STATIC);
       sqlite3_bind_int64(st, 2, id);
+      rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+      sqlite3_finalize(st);
+    }
+  }
+  if (!rc && !strcmp(o.t->name, "recruitment")) {
+    /* issue 5: Aika — ids are reused after the newest row is deleted: a
+     * later recruitment with this id must not look already mailed */
+    sqlite3_stmt *st = db_prep(db, "DELETE FROM match_mail_log WHERE event=?1");
+    if (!st) rc = -1;
+    else {
+      sqlite3_bind_text(st, 1, target_of(r, o.t, id), -1, SQLITE_STATIC);
       rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
       sqlite3_finalize(st);
     }
@@ -1246,6 +1419,12 @@ static const char *csv_value(request *r, sqlite3 *db, label_cache **cache, arena
     default:
       return v;
   }
+}
+
+/* issue 5: Aika — one cell for the other exports (ui_admin_members.c). */
+const char *admin_csv_value(request *r, sqlite3 *db, struct label_cache **cache, arena *a, const field *f,
+                            const char *v) {
+  return csv_value(r, db, cache, a, f, v);
 }
 
 int admin_groups_export(request *r) {
@@ -1395,6 +1574,10 @@ void admin_dashboard_content(request *r, sqlite3 *db, tval *c) {
       " SELECT * FROM (SELECT 'group' AS kind, id, name, status, created_at AS at FROM groups ORDER BY id DESC LIMIT 10)"
       " UNION ALL SELECT * FROM (SELECT 'event', id, title, status, created_at FROM events ORDER BY id DESC LIMIT 10)"
       " UNION ALL SELECT * FROM (SELECT 'report', id, title, status, created_at FROM reports ORDER BY id DESC LIMIT 10)"
+      /* issue 5: Aika — new members (e-mail confirmed) and recruitments */
+      " UNION ALL SELECT * FROM (SELECT 'member', id, display_name, status, created_at FROM members"
+      "   WHERE status<>'unverified' ORDER BY id DESC LIMIT 10)"
+      " UNION ALL SELECT * FROM (SELECT 'recruitment', id, title, status, created_at FROM recruitments ORDER BY id DESC LIMIT 10)"
       " UNION ALL SELECT * FROM (SELECT 'change', c.id, coalesce(g.name, e.title, ''), c.status, c.created_at"
       "   FROM change_requests c LEFT JOIN groups g ON c.type='group' AND g.id=c.ref_id"
       "   LEFT JOIN events e ON c.type='event' AND e.id=c.ref_id ORDER BY c.id DESC LIMIT 10)"
@@ -1410,7 +1593,8 @@ void admin_dashboard_content(request *r, sqlite3 *db, tval *c) {
     tv_set_str(a, m, "href", change ? arena_printf(a, "/admin/changes/%s", db_text(st, 1))
                                     : arena_printf(a, "%s%s", t ? t->admin_base : "/admin/", db_text(st, 1)));
     tv_set_str(a, m, "status_label", change ? (!strcmp(status, "review") ? "未処理" : !strcmp(status, "approved") ? "承認済み" : "却下")
-                                            : content_status_label(status));
+                                            : !strcmp(kind, "member") ? admin_member_status_label(status) /* issue 5 */
+                                                                      : content_status_label(status));
     tv_set_str(a, m, "date", jst(r, db, db_text(st, 4)));
     tv_push(a, nl, m);
   }

@@ -30,14 +30,19 @@ typedef struct cal_kind {
   const char *what;    /* caption noun */
   const char *feeds;   /* feed_links() section */
   bool grants;
+  /* issue 5: Aika public — a calendar of another table: its own query
+   * (same columns and parameters as the events query) and template */
+  const char *sql;
+  const char *tmpl;
+  /* end issue 5: Aika public */
 } cal_kind;
 
 static const cal_kind EVENTS = {"/events/calendar", "/events/", "イベント・募集",
                                 "イベント・募集カレンダー", "イベント・募集", "events",
-                                false};
+                                false, NULL, NULL}; /* issue 5: sql, tmpl */
 static const cal_kind GRANTS = {"/grants/calendar", "/grants/", "助成",
                                 "募集締め切りカレンダー", "助成の募集締め切り", "grants",
-                                true};
+                                true, NULL, NULL}; /* issue 5: sql, tmpl */
 
 static const char *const WEEKDAYS[] = {"日", "月", "火", "水", "木", "金", "土"};
 
@@ -133,7 +138,9 @@ static int calendar(request *r, const cal_kind *k) {
   const char *after = arena_printf(a, "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
 
   sqlite3_stmt *q;
-  if (k->grants)
+  if (k->sql) /* issue 5: Aika public */
+    q = db_prep(db, k->sql);
+  else if (k->grants)
     q = db_prep(db,
                 "SELECT id, title, deadline, deadline, funder, amount FROM grants"
                 " WHERE status='published' AND deadline >= ?1 AND deadline < ?2"
@@ -255,8 +262,27 @@ static int calendar(request *r, const cal_kind *k) {
   tv_set(a, c, "feeds", feed_links(r, k->feeds));
   page_crumb(r, c, k->section, k->base);
   page_crumb(r, c, arena_printf(a, "%s（%s）", k->heading, month), NULL);
-  return render(r, "supernet/calendar.html", c);
+  return render(r, k->tmpl ? k->tmpl : "supernet/calendar.html", c); /* issue 5: tmpl */
 }
 
 int events_calendar(request *r) { return calendar(r, &EVENTS); }
 int grants_calendar(request *r) { return calendar(r, &GRANTS); }
+
+/* issue 5: Aika public — 募集カレンダー (A2): /aikasanet/recruitments/calendar
+ * shows each recruitment with dates on every day from its start to its end
+ * (活動開始日〜活動終了日), while it is open or past (never one not yet
+ * open, nor one whose group is not public); 随時募集 without dates is on
+ * the list page only. */
+#include "match.h"
+static const cal_kind RECRUITS = {
+    "/aikasanet/recruitments/calendar", "/aikasanet/recruitments/", "ボランティア募集", "募集カレンダー",
+    "ボランティア募集", "", false,
+    "SELECT r.id, r.title, r.starts_on, r.ends_on, r.place, r.organiser"
+    " FROM recruitments r LEFT JOIN members m ON m.id = r.member_id"
+    " WHERE (" RECRUITMENT_OPEN_SQL " OR " RECRUITMENT_PAST_SQL ")"
+    " AND coalesce(r.starts_on, '') <> '' AND r.starts_on < ?2"
+    " AND (r.ends_on >= ?1 OR r.starts_on >= ?1)"
+    " ORDER BY r.starts_on, r.id LIMIT ?3",
+    "aika/recruit_calendar.html"};
+int aika_recruitments_calendar(request *r) { return calendar(r, &RECRUITS); }
+/* end issue 5: Aika public */

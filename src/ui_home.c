@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "markdown.h" /* issue 4: staff content */
+#include "match.h"    /* issue 5: Aika public */
 #include "request.h"
 #include "ui.h"
 
@@ -103,18 +104,27 @@ int aika_home(request *r) {
   tv_set_int(a, counts, "group", member_count(db, "group"));
   tv_set_int(a, counts, "company", member_count(db, "company"));
   tv_set_int(a, counts, "total", member_count(db, NULL));
+  /* issue 5: Aika public — open recruitments only (match.h), members by
+   * their public name (individuals have none: 「個人会員」), with links */
   tv_set(a, c, "recruitments", simple_rows(r, db,
-      "SELECT title, organiser, area, anytime, " JDATE("starts_on") " AS starts,"
-      " " JDATE("ends_on") " AS ends, starts_on AS iso FROM recruitments"
-      " WHERE status='published' AND (anytime=1 OR ends_on IS NULL OR"
-      " ends_on >= date('now','localtime'))"
-      " ORDER BY published_at DESC, id DESC LIMIT ?1", 3));
+      "SELECT r.id, r.title, r.organiser, replace(CASE WHEN r.areas <> '' THEN r.areas ELSE r.area END,"
+      " char(10), '、') AS area, r.anytime, coalesce(" JDATE("nullif(r.starts_on, '')") ", '') AS starts,"
+      " CASE WHEN coalesce(r.ends_on, '') NOT IN ('', coalesce(r.starts_on, '')) THEN " JDATE("r.ends_on")
+      " ELSE '' END AS ends, coalesce(r.starts_on, '') AS iso"
+      " FROM recruitments r LEFT JOIN members m ON m.id = r.member_id WHERE " RECRUITMENT_OPEN_SQL
+      " ORDER BY r.published_at DESC, r.id DESC LIMIT ?1", 3));
   tv_set(a, c, "members", simple_rows(r, db,
-      "SELECT display_name, area, CASE kind WHEN 'individual' THEN '個人'"
-      " WHEN 'group' THEN '団体' ELSE '企業' END AS kind_label,"
+      "SELECT id, CASE WHEN kind = 'individual' THEN '個人会員' WHEN org_name <> '' THEN org_name"
+      " ELSE display_name END AS name, trim(municipality || CASE WHEN kind = 'individual'"
+      " AND occupation <> '' THEN '・' || occupation ELSE '' END, '・') AS where_label,"
+      " CASE kind WHEN 'individual' THEN '個人' WHEN 'group' THEN '団体' ELSE '企業' END AS kind_label,"
       " " JDATE("published_at") " AS date, date(published_at) AS iso"
       " FROM members WHERE status='published'"
       " ORDER BY published_at DESC, id DESC LIMIT ?1", 6));
+  /* 活動ニュース (メルマガ新着順) comes from the newsletter's back
+   * numbers, which issue 6 builds; until then the section is left out
+   * (the template shows it when "activity_news" is set). */
+  /* end issue 5: Aika public */
   tv_set(a, c, "news", news_rows(r, db, "aika", "news", 7));
   tv_set(a, c, "banners", banner_rows(r, db, "aika"));
   return render(r, "aika/home.html", c);

@@ -2,8 +2,7 @@
  * (A6, 別記2 3.1): the same lock rules as the staff sign-in
  * (login_throttle.c), one generic failure message (also for accounts whose
  * e-mail is not yet confirmed, with a resend link that reveals nothing), a
- * new session ID at login; and the minimal my page showing the member's
- * registered data (decrypted). */
+ * new session ID at login. The my page is ui_member_details.c. */
 #include <sqlite3.h>
 #include <string.h>
 
@@ -102,91 +101,4 @@ int member_logout(request *r) {
   if (db && r->user) audit_append(db, r->user->login, "logout", "member", "", r->client_ip);
   session_destroy(r);
   return resp_redirect(r, "/aikasanet/login?done=1");
-}
-
-static const char *const STATUS_LABELS[][2] = {
-    {"unverified", "メールアドレス未確認"}, {"draft", "仮登録"}, {"review", "仮登録（センターで確認中）"},
-    {"published", "公開中"}, {"paused", "休止中"}, {"withdrawn", "退会"}};
-
-static const char *status_label(const char *s) {
-  for (size_t i = 0; i < sizeof STATUS_LABELS / sizeof *STATUS_LABELS; i++)
-    if (!strcmp(s, STATUS_LABELS[i][0])) return STATUS_LABELS[i][1];
-  return s;
-}
-
-/* One row {label, value} of the my-page table. */
-static void info_row(request *r, tval *list, const char *label, const char *value) {
-  if (!value || !*value) return;
-  tval *m = tv_map(&r->a);
-  tv_set_str(&r->a, m, "label", label);
-  tv_set_str(&r->a, m, "value", value);
-  tv_push(&r->a, list, m);
-}
-
-static const char *dec(request *r, sqlite3_stmt *st, int col, const char *name) {
-  const char *v = pii_decrypt(&r->a, &r->app->pii, name, db_text(st, col));
-  return v ? v : "（復号できません）";
-}
-
-/* The registered data of member uid as {label, value} rows. */
-static tval *member_info(request *r, sqlite3 *db, long long uid, const char **status) {
-  tval *list = tv_list(&r->a);
-  sqlite3_stmt *st = db_prep(db,
-      "SELECT kind, status, person_name_enc, person_kana_enc, org_type, org_name, org_kana,"
-      " representative, rep_title, prefecture, municipality, phone_enc, email_enc, gender,"
-      " birth_date_enc, wants_recruit, wants_join, resume_requested_at IS NOT NULL"
-      " FROM members WHERE user_id=?1");
-  if (!st) return NULL;
-  sqlite3_bind_int64(st, 1, uid);
-  if (sqlite3_step(st) != SQLITE_ROW) return sqlite3_finalize(st), NULL;
-  *status = arena_strdup(&r->a, db_text(st, 1));
-  info_row(r, list, "登録の種類", member_kind_label(db_text(st, 0)));
-  info_row(r, list, "状態", arena_printf(&r->a, "%s%s", status_label(db_text(st, 1)),
-                                        sqlite3_column_int(st, 17) ? "（再開を依頼済み）" : ""));
-  info_row(r, list, "ログインID", r->user->login);
-  info_row(r, list, "氏名", dec(r, st, 2, "person_name"));
-  info_row(r, list, "ふりがな", dec(r, st, 3, "person_kana"));
-  static const char *const plain[] = {"分類", "名称", "名称ふりがな", "代表者名", "役職名", "都道府県", "市町"};
-  for (int i = 0; i < 7; i++) info_row(r, list, plain[i], db_text(st, 4 + i));
-  info_row(r, list, "電話番号", dec(r, st, 11, "phone"));
-  info_row(r, list, "Eメール", dec(r, st, 12, "email"));
-  const char *g = db_text(st, 13);
-  info_row(r, list, "性別", !strcmp(g, "male") ? "男性" : !strcmp(g, "female") ? "女性" : !strcmp(g, "none") ? "回答しない" : "");
-  info_row(r, list, "生年月日", dec(r, st, 14, "birth_date"));
-  if (sqlite3_column_int(st, 15)) info_row(r, list, "ボランティア", "募集する");
-  if (sqlite3_column_int(st, 16)) info_row(r, list, "ボランティア", "参加する");
-  sqlite3_finalize(st);
-  return list;
-}
-
-static const char *mypage_notice(const char *code) {
-  static const char *const msgs[][2] = {
-      {"password", "パスワードを変更しました。"},
-      {"email", "新しいEメールあてに確認のメールを送りました。メールのリンクから確定すると変更されます。"},
-      {"email_changed", "Eメールを変更しました。"},
-      {"paused", "休止しました。再開するときは「再開を依頼する」を押してください。"},
-      {"resume", "再開を依頼しました。センターで確認後、再開します。"}};
-  for (size_t i = 0; code && i < sizeof msgs / sizeof *msgs; i++)
-    if (!strcmp(code, msgs[i][0])) return msgs[i][1];
-  return NULL;
-}
-
-int member_mypage(request *r) {
-  int only = member_only(r);
-  if (only) return only;
-  sqlite3 *db = db_thread(r->app);
-  if (!db) return 500;
-  const char *status = "";
-  tval *info = member_info(r, db, r->user->id, &status);
-  if (!info) return 404; /* a member account without its members row */
-  tval *c = page_ctx(r, "マイページ");
-  tv_set(&r->a, c, "info", info);
-  tv_set_str(&r->a, c, "csrf", csrf_token(r));
-  tv_set_bool(&r->a, c, "paused", !strcmp(status, "paused"));
-  tv_set_bool(&r->a, c, "can_pause", !strcmp(status, "review") || !strcmp(status, "published"));
-  const char *n = mypage_notice(req_query(r, "done"));
-  if (n) tv_set_str(&r->a, c, "notice", n);
-  page_crumb(r, c, "マイページ", NULL);
-  r->no_store = true;
-  return render(r, "aika/mypage.html", c);
 }

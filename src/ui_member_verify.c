@@ -1,7 +1,8 @@
 /* ui_member_verify.c — e-mail verification of a new member (別記2 3.3.1,
  * IPA 16): the mailed link's GET only shows a confirm page; its POST uses
  * the token up (single use, 24 h) and moves the member from 'unverified'
- * to 'review' (仮登録), mailing the registrant and the centre. Also the
+ * to 'draft' (verified; the 詳細登録 comes next and moves it to 'review',
+ * ui_member_details.c), mailing the registrant and the centre. Also the
  * "resend the verification mail" form, whose answer is the same whether or
  * not the address belongs to an unverified account. */
 #include <sqlite3.h>
@@ -63,8 +64,12 @@ int signup_verify_post(request *r) {
     db_exec(db, "ROLLBACK");
     return invalid_link(r);
   }
-  sqlite3_stmt *st = db_prep(db, "UPDATE members SET status='review',"
+  /* issue 5: member side — a verified member is 'draft' (仮登録, details
+   * not yet entered); saving the 詳細登録 moves it to 'review' for the
+   * centre (ui_member_details.c) */
+  sqlite3_stmt *st = db_prep(db, "UPDATE members SET status='draft',"
                                  " verified_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?1");
+  /* end issue 5: member side */
   int rc = -1;
   if (st) sqlite3_bind_int64(st, 1, m.id), rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1, sqlite3_finalize(st);
   if (!rc) rc = verified_mails(r, db, m.id, m.kind, m.email);
@@ -74,12 +79,14 @@ int signup_verify_post(request *r) {
   }
   outbox_wake(r->app);
   audit_append(db, arena_printf(&r->a, "member:%lld", m.id), "member_verified", "", "", r->client_ip);
+  member_supernet_offer(r, db, m.id, m.kind); /* issue 5: member side */
   return resp_redirect(r, "/aikasanet/signup/verified");
 }
 
 int signup_verified(request *r) {
   tval *c = page_ctx(r, "仮登録が完了しました");
   page_crumb(r, c, "会員登録", NULL);
+  member_supernet_offer_ctx(r, c); /* issue 5: member side */
   return render(r, "aika/signup_verified.html", c);
 }
 

@@ -70,6 +70,23 @@ int register_group_terms(request *r) {
   tv_set_str(&r->a, c, "csrf", csrf_token(r));
   tv_set_str(&r->a, c, "flow", "group");
   tv_set_str(&r->a, c, "step", "terms");
+  /* issue 5: member side — a hand-off from Aika (handoff_from_aika): the
+   * token moves from the URL into the cookie cn_handoff_sn, used up when
+   * the terms are agreed (register_group_terms_post); the page says
+   * whether it is still good */
+  const char *ho = req_query(r, "handoff");
+  sqlite3 *hdb = ho ? db_thread(r->app) : NULL;
+  if (hdb) {
+    bool live = handoff_from_aika(r, hdb, ho, false) != NULL;
+    resp_cookie(r, "cn_handoff_sn", live ? ho : "", live ? -1 : 0);
+    r->set_cookie = true;
+    tv_set_str(&r->a, c, "handoff_notice",
+               live ? "あいかさねっとで登録した団体・企業の情報を引き継ぎます。「同意する」を押すと、"
+                      "引き継いだ項目を入力済みの登録フォームに進みます。"
+                    : "あいかさねっとからの引き継ぎの有効期限が切れているか、すでに使われています。"
+                      "お手数ですが、登録フォームの各項目を入力してください。");
+  }
+  /* end issue 5: member side */
   page_crumb(r, c, "掲載登録", "/register/");
   page_crumb(r, c, "団体・企業の新規登録", "/register/group");
   page_crumb(r, c, "登録規約", NULL);
@@ -198,6 +215,30 @@ int register_group_terms_post(request *r) {
   kv_put(&r->a, &init, "_terms", "1");
   /* ※NPO法人は初期設定で「NPO法人」を表示 */
   if (!strcmp(kind, "npo")) kv_put(&r->a, &init, "org_class", "NPO法人");
+  /* issue 5: member side — the values handed over from Aika, each only
+   * when this kind's form accepts it; a hand-off used or expired since
+   * the terms page was shown: back to it, which now says so */
+  const char *ho = req_cookie(r, "cn_handoff_sn");
+  if (ho) {
+    resp_cookie(r, "cn_handoff_sn", "", 0);
+    r->set_cookie = true;
+    kv *p = handoff_from_aika(r, db, ho, true);
+    if (!p && handoff_token_ok(ho))
+      return resp_redirect(r, arena_printf(&r->a, "/register/group/terms?kind=%s&handoff=%s", kind, ho));
+    submit_at probe_at = group_at();
+    probe_at.kind = kind;
+    const field *form = group_fields(r, &probe_at);
+    for (const kv *e = p; e; e = e->next) {
+      const field *f = field_by_column(form, e->name);
+      if (!f || !*e->value) continue;
+      field one[2] = {*f, {0}};
+      kv *probe = NULL;
+      kv_put(&r->a, &probe, f->column, e->value);
+      field_error *errs = NULL;
+      if (!fields_validate_db(db, &r->a, one, probe, NULL, &errs)) kv_put(&r->a, &init, f->column, e->value);
+    }
+  }
+  /* end issue 5: member side */
   if (!submit_start(r, db, &at, init)) return 500;
   return resp_redirect(r, submit_url(r, &at, ""));
 }

@@ -1,8 +1,8 @@
 /* ui_search.c — whole-site search S10: GET /search (Supernet) and
  * GET /aikasanet/search (Aika), each over its own site's published
  * content (search_index.site): news, groups, events, grants, reports,
- * books and fixed pages (Supernet); news, recruitments, members and fixed
- * pages (Aika). Results are grouped by type in a fixed order with a count
+ * books and fixed pages (Supernet); news, recruitments, members,
+ * interview reports and fixed pages (Aika). Results are grouped by type in a fixed order with a count
  * per type, 10 per page, newest first within a type, each with the title,
  * a link to its page and a snippet in which the query words are marked.
  *
@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "match.h"
 #include "request.h"
 #include "search.h"
 #include "text.h"
@@ -57,19 +58,21 @@ static const kind_info KINDS[] = {
     {"report", "supernet", "活動実績・事例", "/reports/", SEARCH_REPORT, false},
     {"book", "supernet", "蔵書", "/books/", SEARCH_BOOK, false},
     {"page", "supernet", "ページ", "/p/", SEARCH_PAGE, true}, /* href: page_href() */
-    {"recruitment", "aika", "ボランティア募集", NULL, SEARCH_RECRUITMENT, false},
-    {"member", "aika", "会員", NULL, SEARCH_MEMBER, false},
-    {"page", "aika", "ページ", NULL, SEARCH_PAGE, true}, /* Aika has no public fixed pages yet */
+    {"recruitment", "aika", "ボランティア募集", "/aikasanet/recruitments/", SEARCH_RECRUITMENT, false},
+    {"member", "aika", "会員", "/aikasanet/members/", SEARCH_MEMBER, false},
+    {"interview", "aika", "取材報告", "/aikasanet/interviews/", SEARCH_INTERVIEW, false},
+    {"page", "aika", "ページ", "/aikasanet/p/", SEARCH_PAGE, true}, /* href: page_href() */
     {NULL, NULL, NULL, NULL, 0, false}};
 #define NKINDS (sizeof KINDS / sizeof *KINDS)
 
-/* The public address of fixed page id (Supernet): /p/ and its slugs from
- * the top joined by "/" (/p/center/access), following parent_id, as
- * ui_pages.c resolves it; the top-level pages with a route of their own
- * (center, consult, policy) link there. NULL when some page of the chain
+/* The public address of fixed page id: /p/ and its slugs from the top
+ * joined by "/" (/p/center/access), following parent_id, as ui_pages.c
+ * resolves it; the top-level pages with a route of their own (center,
+ * consult, policy) link there. Aika's pages: /aikasanet/p/…, and
+ * /aikasanet/qa, guide, links, privacy. NULL when some page of the chain
  * is not published, or the chain does not reach a top page within 16
  * levels (a cycle): such a page has no public address. */
-static const char *page_href(request *r, sqlite3 *db, sqlite3_int64 id) {
+static const char *page_href(request *r, sqlite3 *db, sqlite3_int64 id, bool aika) {
   sqlite3_stmt *st = db_prep(db,
       "WITH RECURSIVE up(id, parent_id, path, ok, depth) AS ("
       "  SELECT id, parent_id, slug, status = 'published', 0 FROM pages WHERE id = ?1"
@@ -83,13 +86,27 @@ static const char *page_href(request *r, sqlite3 *db, sqlite3_int64 id) {
   const char *href = NULL;
   if (sqlite3_step(st) == SQLITE_ROW) {
     const char *path = db_text(st, 0);
-    if (!strcmp(path, "center")) href = "/center/";
+    if (aika) {
+      bool top = !strcmp(path, "qa") || !strcmp(path, "guide") || !strcmp(path, "links") || !strcmp(path, "privacy");
+      href = arena_printf(&r->a, top ? "/aikasanet/%s" : "/aikasanet/p/%s", path);
+    } else if (!strcmp(path, "center")) href = "/center/";
     else if (!strcmp(path, "consult")) href = "/consult/";
     else if (!strcmp(path, "policy")) href = "/policy";
     else href = arena_printf(&r->a, "/p/%s", path);
   }
   sqlite3_finalize(st);
   return href;
+}
+
+/* Does recruitment id have a public page (ui_aika_recruitments.c)? */
+static bool recruitment_has_page(sqlite3 *db, sqlite3_int64 id) {
+  sqlite3_stmt *st = db_prep(db, "SELECT 1 FROM recruitments r LEFT JOIN members m ON m.id = r.member_id"
+                                 " WHERE r.id = ?1 AND (" RECRUITMENT_OPEN_SQL " OR " RECRUITMENT_PAST_SQL ")");
+  if (!st) return false;
+  sqlite3_bind_int64(st, 1, id);
+  bool ok = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return ok;
 }
 
 /* ?page=N, 1-based; anything else means page 1. */
@@ -176,8 +193,13 @@ static int kind_results(request *r, sqlite3 *db, const char *match, const char *
     tval *m = tv_map(a);
     sqlite3_int64 ref = sqlite3_column_int64(st, 0);
     if (k->href && strcmp(k->kind, "page") == 0) {
-      const char *href = page_href(r, db, ref);
+      const char *href = page_href(r, db, ref, !strcmp(site, "aika"));
       if (href) tv_set_str(a, m, "href", href);
+    } else if (k->code == SEARCH_RECRUITMENT) {
+      /* only recruitments with a page (open or past; not one whose
+       * application period has not started) are linked */
+      if (recruitment_has_page(db, ref))
+        tv_set_str(a, m, "href", arena_printf(a, "%s%lld", k->href, (long long)ref));
     } else if (k->href) {
       tv_set_str(a, m, "href", arena_printf(a, "%s%lld", k->href, (long long)ref));
     }

@@ -1,8 +1,9 @@
 /* ui_signup.c — member sign-up (A5, 別記2 3.3.1–3.3.2): kind choice →
  * terms (「同意する」 is a POST recorded in the draft) → the 別紙4 form
  * (member_fields.c) → an unverified account and a verification mail →
- * the link's GET shows a confirm page, its POST verifies (status
- * 'review' = 仮登録) and mails the registrant and the centre. A draft is
+ * the link's GET shows a confirm page, its POST verifies (status 'draft'
+ * until the 詳細登録 is saved, then 'review' = 仮登録) and mails the
+ * registrant and the centre. A draft is
  * a signup_drafts row keyed by the SHA-256 of the cookie cn_signup. */
 #include <sqlite3.h>
 #include <string.h>

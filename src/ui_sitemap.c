@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "match.h" /* issue 5: Aika public */
 #include "member.h"
 #include "request.h"
 #include "route.h"
@@ -32,6 +33,20 @@
   "  tree.sortkey || ' ' || printf('%012d', p.menu_order + 100000000) || p.slug"        \
   "  FROM pages p JOIN tree ON p.parent_id = tree.id"                                   \
   "  WHERE p.status='published' AND tree.depth < 32)"
+
+/* issue 5: Aika public — the same tree of Aika's pages; the top-level
+ * pages qa, guide, links and privacy have routes of their own. */
+#define AIKA_PAGE_TREE                                                                 \
+  "WITH RECURSIVE tree(id, path, depth, sortkey) AS ("                                  \
+  " SELECT id, slug, 1, printf('%012d', menu_order + 100000000) || slug FROM pages"     \
+  "  WHERE site='aika' AND parent_id IS NULL AND status='published'"                    \
+  " UNION ALL"                                                                          \
+  " SELECT p.id, tree.path || '/' || p.slug, tree.depth + 1,"                           \
+  "  tree.sortkey || ' ' || printf('%012d', p.menu_order + 100000000) || p.slug"        \
+  "  FROM pages p JOIN tree ON p.parent_id = tree.id"                                   \
+  "  WHERE p.status='published' AND tree.depth < 32)"
+#define AIKA_NOT_ALIASED "NOT (tree.depth = 1 AND tree.path IN ('qa', 'guide', 'links', 'privacy'))"
+/* end issue 5: Aika public */
 
 /* ------------------------------------------------------------ fixed URLs */
 
@@ -96,6 +111,22 @@ static const sm_source SOURCES[] = {
      " WHEN category='centre' THEN '/center-news/' ELSE '/news/' END || id,"
      " date(coalesce(updated_at, published_at)) FROM news"
      " WHERE status='published' ORDER BY id LIMIT ?1 OFFSET ?2"},
+    /* issue 5: Aika public — recruitments with a page (open or past),
+     * published members and interviews, Aika's fixed pages (the top-level
+     * ones with their own route — qa, guide, links, privacy — are listed
+     * as those fixed URLs) */
+    {"SELECT count(*) FROM recruitments r LEFT JOIN members m ON m.id = r.member_id"
+     " WHERE " RECRUITMENT_OPEN_SQL " OR " RECRUITMENT_PAST_SQL,
+     "SELECT '/aikasanet/recruitments/' || r.id, date(coalesce(r.updated_at, r.published_at))"
+     " FROM recruitments r LEFT JOIN members m ON m.id = r.member_id"
+     " WHERE " RECRUITMENT_OPEN_SQL " OR " RECRUITMENT_PAST_SQL " ORDER BY r.id LIMIT ?1 OFFSET ?2"},
+    SM_TABLE("/aikasanet/members/", "members"),
+    SM_TABLE("/aikasanet/interviews/", "interviews"),
+    {AIKA_PAGE_TREE " SELECT count(*) FROM tree WHERE " AIKA_NOT_ALIASED,
+     AIKA_PAGE_TREE " SELECT '/aikasanet/p/' || tree.path, date(coalesce(pages.updated_at, pages.published_at))"
+                    " FROM tree JOIN pages ON pages.id = tree.id WHERE " AIKA_NOT_ALIASED
+                    " ORDER BY tree.sortkey LIMIT ?1 OFFSET ?2"},
+    /* end issue 5: Aika public */
     {NULL, NULL}};
 
 static void sm_url(buf *o, const char *base, const char *path, const char *lastmod) {
@@ -262,9 +293,89 @@ static tval *page_tree(request *r, sqlite3 *db) {
   return roots;
 }
 
+/* issue 5: Aika public — /aikasanet/sitemap: Aika's navigation (top and
+ * side), the sub-pages that exist, the other pages (footer links, search)
+ * and Aika's published fixed pages in their hierarchy, the sub-pages of
+ * Q＆A, 利用案内, 関連団体リンク and 個人情報保護 under those entries. */
+static const struct {
+  const char *parent, *href, *label;
+} AIKA_SUBPAGES[] = {
+    {"/aikasanet/recruitments/", "/aikasanet/recruitments/calendar", "募集カレンダー"},
+    {"/aikasanet/recruitments/", "/aikasanet/recruitments/past", "過去の募集の一覧"},
+    {"/aikasanet/recruitments/", "/aikasanet/recruitments/search", "ボランティア募集の詳細検索"},
+    {"/aikasanet/members/", "/aikasanet/members/search", "会員の検索フォーム"},
+    {"/aikasanet/login", "/aikasanet/password-reset", "パスワードの再設定"},
+    {"/aikasanet/signup", "/aikasanet/signup/resend", "確認メールの再送"},
+    {"/aikasanet/newsletter", "/aikasanet/newsletter/unsubscribe", "メルマガの配信停止"},
+    {NULL, NULL, NULL}};
+
+static const char *aika_page_href(arena *a, const char *path) {
+  if (!strcmp(path, "qa") || !strcmp(path, "guide") || !strcmp(path, "links") || !strcmp(path, "privacy"))
+    return arena_printf(a, "/aikasanet/%s", path);
+  return arena_printf(a, "/aikasanet/p/%s", path);
+}
+
+/* nav-like list of page_ctx (key) with the sub-pages that exist */
+static void aika_links(request *r, tval *out, tval *nav) {
+  for (size_t i = 0; i < tv_len(nav); i++) {
+    const tval *n = tv_at(nav, i);
+    const char *href = tv_cstr(tv_get(n, "href"));
+    if (strcmp(href, r->path) == 0) continue; /* this page */
+    add_link(r, out, href, tv_cstr(tv_get(n, "label")));
+    tval *kids = tv_get(tv_at(out, tv_len(out) - 1), "children");
+    for (int k = 0; AIKA_SUBPAGES[k].parent; k++)
+      if (strcmp(AIKA_SUBPAGES[k].parent, href) == 0 && route_exists(AIKA_SUBPAGES[k].href))
+        add_link(r, kids, AIKA_SUBPAGES[k].href, AIKA_SUBPAGES[k].label);
+  }
+}
+
+static int aika_sitemap(request *r, sqlite3 *db) {
+  arena *a = &r->a;
+  tval *c = page_ctx(r, "サイトマップ");
+  tval *sections = tv_set(a, c, "sections", tv_list(a));
+  aika_links(r, sections, tv_get(c, "nav"));
+  aika_links(r, sections, tv_get(c, "side_nav"));
+  tval *other = tv_set(a, c, "other", tv_list(a));
+  aika_links(r, other, tv_get(c, "footer_links"));
+  if (route_exists("/aikasanet/search")) add_link(r, other, "/aikasanet/search", "サイト内検索");
+  /* fixed pages as a tree; stack[d]: the list for depth d+1 */
+  tval *pages = tv_set(a, c, "pages", tv_list(a));
+  tval *stack[SITEMAP_TREE_DEPTH + 1] = {pages};
+  sqlite3_stmt *st = db_prep(db, AIKA_PAGE_TREE " SELECT tree.path, pages.title, tree.depth"
+                                                " FROM tree JOIN pages ON pages.id = tree.id"
+                                                " ORDER BY tree.sortkey LIMIT 5000");
+  if (!st) return 500;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int depth = sqlite3_column_int(st, 2);
+    if (depth > SITEMAP_TREE_DEPTH) depth = SITEMAP_TREE_DEPTH;
+    tval *list = stack[depth - 1];
+    if (!list) continue;
+    const char *href = aika_page_href(a, db_text(st, 0));
+    tval *home = NULL; /* a top-level page already listed by its own route */
+    for (int l = 0; depth == 1 && l < 2 && !home; l++) {
+      tval *ls = l ? other : sections;
+      for (size_t k = 0; k < tv_len(ls) && !home; k++)
+        if (strcmp(tv_cstr(tv_get(tv_at(ls, k), "href")), href) == 0) home = tv_at(ls, k);
+    }
+    if (!home) {
+      add_link(r, list, href, db_text(st, 1));
+      home = tv_at(list, tv_len(list) - 1);
+    }
+    if (depth < SITEMAP_TREE_DEPTH) {
+      stack[depth] = tv_get(home, "children");
+      for (int d = depth + 1; d <= SITEMAP_TREE_DEPTH; d++) stack[d] = NULL;
+    }
+  }
+  sqlite3_finalize(st);
+  page_crumb(r, c, "サイトマップ", NULL);
+  return render(r, "aika/sitemap.html", c);
+}
+/* end issue 5: Aika public */
+
 int sitemap_page(request *r) {
   sqlite3 *db = db_thread(r->app);
   if (!db) return 500;
+  if (strcmp(site_of_path(r->path), "aika") == 0) return aika_sitemap(r, db); /* issue 5 */
   arena *a = &r->a;
   tval *c = page_ctx(r, "サイトマップ");
   /* sections: the global navigation, each with its sub-pages and feeds */

@@ -102,6 +102,13 @@ CREATE TABLE match_mail_log (
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
   PRIMARY KEY (event, member_id, role)
 );
+-- SQLite reuses the highest rowid after a delete: a new record with the
+-- id of a deleted one must not look "already mailed". Deleting a record
+-- removes its event's log rows (and a deleted member's rows as recipient).
+CREATE TRIGGER match_log_recruitment_del AFTER DELETE ON recruitments
+BEGIN DELETE FROM match_mail_log WHERE event = 'recruitment:' || old.id; END;
+CREATE TRIGGER match_log_member_del AFTER DELETE ON members
+BEGIN DELETE FROM match_mail_log WHERE event = 'member:' || old.id OR member_id = old.id; END;
 
 -- Interview reports (取材報告, A4) ------------------------------------------
 CREATE TABLE interviews (
@@ -165,7 +172,7 @@ CREATE TRIGGER cgen_downloads_del AFTER DELETE ON downloads BEGIN UPDATE content
 
 -- Search: members' public profile text; recruitments' new text; interviews (10).
 DROP TRIGGER search_members_upd;
-CREATE TRIGGER search_members_upd AFTER UPDATE OF id, display_name, area, status, org_name, sales_point, main_activities, occupation, qualifications, probono_content ON members
+CREATE TRIGGER search_members_upd AFTER UPDATE OF id, display_name, area, municipality, status, org_name, sales_point, main_activities, occupation, qualifications, probono_content ON members
 WHEN old.status = 'published' OR new.status = 'published'
 BEGIN INSERT OR IGNORE INTO search_queue(id) VALUES (old.id * 16 + 6), (new.id * 16 + 6); END;
 DROP TRIGGER search_recruitments_upd;

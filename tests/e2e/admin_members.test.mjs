@@ -88,15 +88,15 @@ for (const width of [375, 1280]) {
     const page = await ctx.newPage();
     await signInAdmin(page);
     await page.goto(`${srv.url}/admin/`);
-    await page.getByRole('link', { name: '会員アカウント' }).click();
+    await page.getByRole('link', { name: '会員（あいかさねっと）' }).click();
     await page.waitForURL(`${srv.url}/admin/members/`);
     await noViolations(page, 'member list');
     await screenshot(page, `admin-members-list-${width}`);
 
     await page.getByLabel('登録の種類').selectOption('individual');
-    await page.getByLabel('状態').selectOption('review');
+    await page.getByLabel('状態', { exact: true }).selectOption('draft'); // verified, details not yet entered
     await page.getByRole('button', { name: '絞り込む' }).click();
-    await page.waitForURL(/kind=individual&status=review/);
+    await page.waitForURL(/kind=individual&status=draft/);
     await noViolations(page, 'filtered list');
     const login = `fuku${width}`;
     await page.getByRole('link', { name: new RegExp(login) }).click();
@@ -112,14 +112,14 @@ for (const width of [375, 1280]) {
     await page.getByRole('button', { name: '利用を再開する' }).click();
     await page.waitForURL(/done=resumed/);
 
-    await page.getByRole('link', { name: 'この会員アカウントを削除する' }).click();
+    await page.getByRole('link', { name: 'この会員を削除する（確認へ進む）' }).click();
     await page.waitForURL(/\/delete$/);
     assert.match(await page.locator('main').innerText(), /元に戻せません/);
     await noViolations(page, 'delete confirmation');
     await screenshot(page, `admin-members-delete-${width}`);
     await page.getByRole('button', { name: '削除する' }).click();
     await page.waitForURL(/\/admin\/members\/\?done=deleted/);
-    assert.match(await page.getByRole('status').innerText(), /会員アカウントを削除しました/);
+    assert.match(await page.getByRole('status').innerText(), /会員を削除しました/);
     await noViolations(page, 'list after deletion');
     await ctx.close();
   });

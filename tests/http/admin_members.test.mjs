@@ -102,12 +102,13 @@ test('the list is for staff, shows no personal data, and filters by kind and sta
   assert.equal((await m.memberLogin('hikari', 'Passw0rd-long')).status, 303);
   assert.equal((await m.send('/admin/members/')).status, 403, 'members cannot see it');
   const dash = await (await editorClient.send('/admin/')).text();
-  assert.match(dash, /<a href="\/admin\/members\/"[^>]*>会員アカウント<\/a>/, 'in the admin navigation for editors');
+  assert.match(dash, /<a href="\/admin\/members\/"[^>]*>会員（あいかさねっと）<\/a>/, 'in the admin navigation for editors');
   let html = await (await editorClient.send('/admin/members/')).text();
   assert.match(html, /hikari/);
   assert.match(html, /midori/);
   assert.match(html, /防府みどりの会/);
-  assert.match(html, /<td>個人<\/td>\s*<td>仮登録<\/td>/);
+  // verified, details not yet entered: 下書 (the 詳細登録 moves it to 仮登録)
+  assert.match(html, /<td>個人<\/td>\s*<td><span class="state state-draft">下書<\/span><\/td>/);
   assert.match(html, /全2件中 1〜2件を表示/);
   assert.doesNotMatch(html, /hikari@example|周南 ひかり|0834|1988/, 'no personal data in the list');
   html = await (await editorClient.send('/admin/members/?kind=group')).text();
@@ -115,8 +116,8 @@ test('the list is for staff, shows no personal data, and filters by kind and sta
   assert.doesNotMatch(html, /hikari/);
   assert.match(html, /<option value="group" selected>団体<\/option>/, 'the filter is kept');
   html = await (await editorClient.send('/admin/members/?status=published')).text();
-  assert.match(html, /条件に合う会員アカウントはありません/);
-  html = await (await editorClient.send('/admin/members/?status=review&kind=individual')).text();
+  assert.match(html, /条件に合う会員はありません/);
+  html = await (await editorClient.send('/admin/members/?status=draft&kind=individual')).text();
   assert.match(html, /hikari/);
   assert.doesNotMatch(html, /midori/);
   html = await (await editorClient.send('/admin/members/?kind=%3Cscript%3E&status=zzz')).text();
@@ -151,7 +152,7 @@ test('the detail shows the registered data decrypted and the sign-in state; unkn
   assert.match(html, /1988-06-15/);
   assert.match(html, /利用できます/);
   assert.match(html, /一時利用停止する/);
-  assert.match(html, /会員アカウントの削除はシステム管理者が行います/, 'editors are told deletion is for admins');
+  assert.match(html, /会員の削除はシステム管理者が行います/, 'editors are told deletion is for admins');
   assert.doesNotMatch(html, /\/delete"/);
   const admin = await (await adminClient.send(`/admin/members/${hikari}`)).text();
   assert.match(admin, new RegExp(`href="/admin/members/${hikari}/delete"`));
@@ -225,7 +226,7 @@ test('an administrator deletes a member: confirmation first, rows gone, the addr
   const res = await adminClient.post(`/admin/members/${midori}/delete`, {}, `/admin/members/${midori}/delete`);
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/admin/members/?done=deleted');
-  assert.match(await (await adminClient.send('/admin/members/?done=deleted')).text(), /会員アカウントを削除しました/);
+  assert.match(await (await adminClient.send('/admin/members/?done=deleted')).text(), /会員を削除しました/);
   assert.equal(sql(`SELECT count(*) FROM members WHERE id=${midori}`), '0');
   assert.equal(sql(`SELECT count(*) FROM users WHERE id=${uid}`), '0');
   assert.equal(sql(`SELECT count(*) FROM sessions WHERE user_id=${uid}`), '0');
@@ -242,7 +243,7 @@ test('an administrator deletes a member: confirmation first, rows gone, the addr
   // the same address and login register again; its mails are not taken for duplicates
   const again = await signUp('group', GROUP('midori', 'midori@example.jp'), 3);
   assert.equal(again, midori, 'the member id is reused (the highest one was deleted)');
-  assert.equal(sql(`SELECT status FROM members WHERE id=${again}`), 'review');
+  assert.equal(sql(`SELECT status FROM members WHERE id=${again}`), 'draft');
   const mails = await mailsTo('midori@example.jp', 4);
   assert.match(mails[3].subject, /仮登録が完了しました/);
   assert.equal((await client().memberLogin('midori', 'Passw0rd-long')).status, 303);

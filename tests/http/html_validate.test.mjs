@@ -65,9 +65,7 @@ async function crawl(c, starts, within, limit = 400) {
     const type = res.headers.get('content-type') || '';
     if (res.status !== 200 || !type.startsWith('text/html')) {
       shapes.set(s, p);
-      // Aika's sections (recruitments, member search, Q&A …) are issue 5:
-      // their navigation links may still 404; Supernet's and staff's may not
-      if (res.status >= 400 && !(res.status === 404 && p.startsWith('/aikasanet/'))) problems.push(`${p}: HTTP ${res.status}`);
+      if (res.status >= 400) problems.push(`${p}: HTTP ${res.status}`);
       continue;
     }
     const html = await res.text();

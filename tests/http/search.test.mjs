@@ -108,19 +108,61 @@ test('each site searches its own content and links news to the right page', asyn
   assert.match(html, /<li>ボランティア募集 1件<\/li>/);
 });
 
-test('members are found by their public name and area only, never by personal data', async () => {
-  sql(`INSERT INTO members(kind, display_name, area, status, representative, org_name, person_name_enc, published_at) VALUES
-       ('group', '萩みどりの会', '萩市', 'published', '非公開代表者', '非公開団体名', 'v1:秘密', '2026-01-01T00:00:00Z'),
-       ('group', '長門うみの会', '長門市', 'draft', '', '', '', NULL)`);
+test('members are found by their public profile only, never by personal data (issue 5)', async () => {
+  // a group: by its 団体名 (org_name) and 市町, linked to its member page;
+  // an individual: as 「個人会員」 by its public text, never by a name
+  const ids = sql(`INSERT INTO members(kind, display_name, area, municipality, status, representative, org_name, person_name_enc, phone_enc, sales_point, published_at) VALUES
+       ('group', '職員用の表示名', '萩市', '萩市', 'published', '代表者', '萩みどりの会', 'v1:秘密', 'v1:電話秘密', '植樹をしています。', '2026-01-01T00:00:00Z'),
+       ('individual', '山田ニックネーム', '', '長門市', 'published', '', '', 'v1:氏名秘密', '', '鍵盤楽器の演奏が得意です。', '2026-01-01T00:00:00Z'),
+       ('group', '長門うみの会', '長門市', '長門市', 'draft', '', '長門うみの会', '', '', '', NULL);
+       SELECT group_concat(id) FROM (SELECT id FROM members ORDER BY id DESC LIMIT 3)`).split(',').map(Number).sort((a, b) => a - b);
   let { html } = await search('みどりの会', { site: '/aikasanet' });
   assert.ok(main(html).includes('萩<mark>みどりの会</mark>'));
   assert.match(main(html), /<h2 id="search-group-\d+">会員<\/h2>/);
+  assert.ok(main(html).includes(`href="/aikasanet/members/${ids[0]}"`), 'linked to the member page');
   ({ html } = await search('萩市', { site: '/aikasanet' }));
   assert.ok(main(html).includes('萩みどりの会'));
-  for (const q of ['非公開代表者', '非公開団体名', '秘密', 'うみの会']) {
+  ({ html } = await search('鍵盤楽器', { site: '/aikasanet' }));
+  assert.ok(main(html).includes('個人会員') && main(html).includes(`href="/aikasanet/members/${ids[1]}"`), 'an individual by its sales point');
+  assert.ok(!main(html).includes('山田ニックネーム'), 'never the staff-only display name');
+  for (const q of ['職員用の表示名', '山田ニックネーム', '秘密', '電話秘密', '氏名秘密', 'うみの会']) {
     ({ html } = await search(q, { site: '/aikasanet' }));
     assert.match(html, /に一致する情報は見つかりませんでした/, `${q} is not searchable`);
   }
+});
+
+test('recruitments are found while their group is public, interviews and Aika pages are linked (issue 5)', async () => {
+  const g = Number(sql(`INSERT INTO members(kind, display_name, org_name, municipality, status, published_at) VALUES
+    ('group', '検索試験の会', '検索試験の会', '萩市', 'published', '2026-01-01T00:00:00Z'); SELECT last_insert_rowid();`));
+  const rec = Number(sql(`INSERT INTO recruitments(member_id, title, organiser, areas, summary, place, notes, anytime, status, published_at) VALUES
+    (${g}, '星空観察会の運営補助', '検索試験の会', '萩市', '望遠鏡の組み立てを手伝ってください。', '萩市民天文台', '防寒着をご用意ください。', 1, 'published', '2026-01-01T00:00:00Z');
+    SELECT last_insert_rowid();`));
+  let { html } = await search('天文台', { site: '/aikasanet' });
+  assert.ok(main(html).includes(`href="/aikasanet/recruitments/${rec}"`), 'found by 場所 and linked');
+  ({ html } = await search('防寒着', { site: '/aikasanet' }));
+  assert.ok(main(html).includes(`/aikasanet/recruitments/${rec}`), 'found by 備考');
+  sql(`UPDATE members SET status='paused' WHERE id=${g}`);
+  ({ html } = await search('天文台', { site: '/aikasanet' }));
+  assert.match(html, /に一致する情報は見つかりませんでした/, 'hidden while the group is paused');
+  sql(`UPDATE members SET status='published' WHERE id=${g}`);
+  ({ html } = await search('天文台', { site: '/aikasanet' }));
+  assert.ok(main(html).includes(`/aikasanet/recruitments/${rec}`), 'back once the group is public again');
+  // a recruitment whose application period has not started is found but not linked (no page yet)
+  const later = Number(sql(`INSERT INTO recruitments(member_id, title, organiser, summary, apply_from, starts_on, status, published_at) VALUES
+    (${g}, '来年の流星群観察会', '検索試験の会', '内容', date('now', '+60 days'), date('now', '+90 days'), 'published', '2026-01-01T00:00:00Z');
+    SELECT last_insert_rowid();`));
+  ({ html } = await search('流星群', { site: '/aikasanet' }));
+  assert.ok(main(html).includes('来年の<mark>流星群</mark>観察会') && !main(html).includes(`/aikasanet/recruitments/${later}"`));
+  const iv = Number(sql(`INSERT INTO interviews(title, subject, body, status, published_at) VALUES
+    ('取材：検索試験の会', '検索試験の会', '## 見出し\n\n彗星の写真展を開きました。', 'published', '2026-01-01T00:00:00Z'); SELECT last_insert_rowid();`));
+  ({ html } = await search('彗星', { site: '/aikasanet' }));
+  assert.match(main(html), /<h2 id="search-group-\d+">取材報告<\/h2>/);
+  assert.ok(main(html).includes(`href="/aikasanet/interviews/${iv}"`));
+  assert.match((await search('彗星')).html, /に一致する情報は見つかりませんでした/, 'not in Supernet search');
+  sql(`DELETE FROM pages WHERE site='aika' AND slug='privacy' AND parent_id IS NULL;
+       INSERT INTO pages(site, slug, title, body, status, published_at) VALUES ('aika', 'privacy', '個人情報保護（検索試験）', '鍵束試験語を含みます。', 'published', '2026-01-01T00:00:00Z')`);
+  ({ html } = await search('鍵束試験語', { site: '/aikasanet' }));
+  assert.ok(main(html).includes('href="/aikasanet/privacy"'), 'a top-level Aika page by its own route');
 });
 
 test('HTML in content is escaped and only our own <mark> is markup', async () => {
