@@ -6,7 +6,7 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c17 -Wall -Wextra -Werror -Wformat=2 -D_GNU_SOURCE \
            -DCIVICNET_ROOT='"$(CURDIR)"'
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKGLIBS   = $(shell pkg-config --libs $(PKGS)) -lpthread
+PKGLIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread
 SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SRC      := $(sort $(wildcard src/*.c))

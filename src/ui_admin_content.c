@@ -33,7 +33,7 @@
 
 #include "audit.h"
 #include "content.h"
-#include "csv.h"
+#include "csvfile.h"
 #include "db.h"
 #include "fields.h"
 #include "html.h"

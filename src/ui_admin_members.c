@@ -36,7 +36,7 @@
 
 #include "audit.h"
 #include "content.h"
-#include "csv.h"
+#include "csvfile.h"
 #include "db.h"
 #include "fields.h"
 #include "html.h"

@@ -25,7 +25,9 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-export const OUTPUT_DIR = path.join(REPO_ROOT, 'build', 'test-output');
+export const OUTPUT_DIR = process.env.TEST_OUT
+  ? path.resolve(REPO_ROOT, process.env.TEST_OUT)
+  : path.join(REPO_ROOT, 'build', 'test-output');
 const AXE_PATH = path.join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 
 /** Launch Chromium (a fresh temporary profile every time). */

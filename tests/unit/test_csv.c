@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "csv.h"
+#include "csvfile.h"
 #include "route.h"
 #include "schema.h"
 
@@ -72,6 +72,59 @@ static const route *find_route(unsigned method, const char *pattern) {
   return NULL;
 }
 
+/* csv_read: rows, quoted line breaks, doubled quotes, the line each row
+ * starts on, and the errors a broken file gets. */
+typedef struct rows_seen { char out[512]; int rows; } rows_seen;
+static int collect(void *ctx, char **cells, size_t n, long line) {
+  rows_seen *s = ctx;
+  size_t l = strlen(s->out);
+  snprintf(s->out + l, sizeof s->out - l, "%ld:", line);
+  for (size_t i = 0; i < n; i++) {
+    l = strlen(s->out);
+    snprintf(s->out + l, sizeof s->out - l, "[%s]", cells[i]);
+  }
+  l = strlen(s->out);
+  snprintf(s->out + l, sizeof s->out - l, "\n");
+  s->rows++;
+  return 0;
+}
+
+static void test_read(void **state) {
+  (void)state;
+  char err[200] = "";
+  rows_seen s = {0};
+  const char *in = "\xEF\xBB\xBF名前,備考\r\n\"髙橋, 﨑\",\"a \"\"q\"\"\nb\"\r\nx,\r\n";
+  assert_int_equal(csv_read(in, strlen(in), collect, &s, err, sizeof err), 0);
+  assert_string_equal(s.out, "1:[名前][備考]\n2:[髙橋, 﨑][a \"q\"\nb]\n4:[x][]\n");
+  rows_seen t = {0};
+  const char *bad = "a,b\n\"open,c\n";
+  assert_int_equal(csv_read(bad, strlen(bad), collect, &t, err, sizeof err), -1);
+  assert_non_null(strstr(err, "2 行目"));
+  rows_seen u = {0};
+  const char *stray = "a,b\nx\"y,c\n";
+  assert_int_equal(csv_read(stray, strlen(stray), collect, &u, err, sizeof err), -1);
+  assert_non_null(strstr(err, "2 行目"));
+}
+
+static void test_decode(void **state) {
+  (void)state;
+  arena a;
+  arena_init(&a);
+  char err[200];
+  size_t n = 0;
+  /* 「髙橋①ｶﾅ」 in CP932 (IBM/NEC extensions and half-width kana) */
+  const char sj[] = "\xfb\xfc\x8b\xb4\x87\x40\xb6\xc5";
+  char *u = csv_decode(&a, sj, sizeof sj - 1, "cp932", &n, err, sizeof err);
+  assert_non_null(u);
+  assert_string_equal(u, "髙橋①ｶﾅ");
+  assert_non_null(csv_decode(&a, sj, sizeof sj - 1, "auto", &n, err, sizeof err));
+  assert_null(csv_decode(&a, sj, sizeof sj - 1, "utf-8", &n, err, sizeof err));
+  u = csv_decode(&a, "\xEF\xBB\xBF" "abc", 6, "auto", &n, err, sizeof err);
+  assert_string_equal(u, "abc");
+  assert_int_equal(n, 3);
+  arena_free(&a);
+}
+
 static void test_admin_routes_declare_columns(void **state) {
   (void)state;
   static const char *const TYPES[] = {"group", "event", "grant", "report", "book", "news", "page"};
@@ -103,6 +156,8 @@ int main(void) {
       cmocka_unit_test(test_plain_and_quoted),
       cmocka_unit_test(test_formula_guard),
       cmocka_unit_test(test_bom),
+      cmocka_unit_test(test_read),
+      cmocka_unit_test(test_decode),
       cmocka_unit_test(test_admin_routes_declare_columns),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
