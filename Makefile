@@ -1,7 +1,7 @@
 # civicnet — build, run, test, bench. Every library comes from Debian and is
 # found with pkg-config. `make run` and `make test` install what they need.
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libcrypto libcurl libqrencode libxcrypt libmagic vips libutf8proc libical libcmark gumbo
+PKGS    := libmicrohttpd sqlite3 libcrypto libcurl libqrencode libxcrypt libmagic vips libutf8proc libical libcmark gumbo libzstd
 CFLAGS  ?= -O2 -g
 WARN    := -std=c17 -Wall -Wextra -Werror -Wformat=2 -D_GNU_SOURCE \
            -DCIVICNET_ROOT='"$(CURDIR)"'
