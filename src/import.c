@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "crypto.h"
 #include "db.h"
 
@@ -54,23 +56,46 @@ long import_total_changed(const import_report *r) {
   return n;
 }
 
+/* s left-aligned in a column `width` terminal cells wide (CJK characters
+ * take two cells, so printf's byte-counting %-14s would misalign). */
+static void cell(FILE *out, const char *s, int width, bool right) {
+  int w = 0;
+  utf8proc_int32_t c;
+  for (const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s; *p;) {
+    utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+    if (n <= 0) break;
+    w += c < 0 ? 1 : utf8proc_charwidth(c);
+    p += n;
+  }
+  if (right) fprintf(out, "%*s%s", w < width ? width - w : 0, "", s);
+  else fprintf(out, "%s%*s", s, w < width ? width - w : 0, "");
+}
+
 void import_report_print(const import_report *r, FILE *out, bool dry_run) {
-  fprintf(out, "%-14s %8s %8s %8s %8s %8s %8s\n", "種別", "読込", "新規", "更新", "変更なし",
-          "対象外", "却下");
+  static const char *const head[] = {"読込", "新規", "更新", "変更なし", "対象外", "却下"};
+  cell(out, "種別", 14, false);
+  for (int i = 0; i < 6; i++) cell(out, head[i], 10, true);
+  fputc('\n', out);
   for (int i = 0; i < r->ntypes; i++) {
     const import_count *c = &r->counts[i];
-    fprintf(out, "%-14s %8ld %8ld %8ld %8ld %8ld %8ld\n", c->type, c->read, c->created,
-            c->updated, c->unchanged, c->skipped, c->rejected);
+    long v[6] = {c->read, c->created, c->updated, c->unchanged, c->skipped, c->rejected};
+    cell(out, c->type, 14, false);
+    for (int k = 0; k < 6; k++) {
+      char n[24];
+      snprintf(n, sizeof n, "%ld", v[k]);
+      cell(out, n, 10, true);
+    }
+    fputc('\n', out);
   }
   if (r->nnotes) {
     fprintf(out, "\n種別\t行\t区分\t内容\n");
     fwrite(r->notes.data ? r->notes.data : "", 1, r->notes.len, out);
   }
   long changed = import_total_changed(r);
-  fprintf(out, "\n%s%s\n",
-          changed ? "" : "変更はありません。",
-          dry_run ? "（試行: データベースには書き込んでいません）" : "");
-  if (changed) fprintf(out, "新規・更新 %ld 件、却下 %ld 件\n", changed, import_total_rejected(r));
+  fputc('\n', out);
+  if (changed) fprintf(out, "新規・更新 %ld 件、却下 %ld 件", changed, import_total_rejected(r));
+  else fprintf(out, "変更はありません。");
+  fprintf(out, "%s\n", dry_run ? "（試行: データベースには書き込んでいません）" : "");
 }
 
 int import_find(sqlite3 *db, const char *source, const char *key, const char *type,
