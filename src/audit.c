@@ -35,7 +35,12 @@ int audit_append(sqlite3 *db, const char *actor, const char *action,
     count = sqlite3_column_int64(st, 1);
   }
   sqlite3_finalize(st);
-  st = db_prep(db, "SELECT coalesce(max(id),0)+1 FROM audit_log");
+  /* issue 6: audit archive — after archiving, ids continue after the
+   * archived head even if every row was moved out */
+  st = db_prep(db, "SELECT max(coalesce((SELECT max(id) FROM audit_log),0),"
+                   " coalesce((SELECT last_id FROM audit_archive_state WHERE one=1),0))+1");
+  if (!st) st = db_prep(db, "SELECT coalesce(max(id),0)+1 FROM audit_log");
+  /* end issue 6: audit archive */
   long long id = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 1;
   sqlite3_finalize(st);
   char at[32];
@@ -75,6 +80,16 @@ int audit_verify(sqlite3 *db, FILE *out) {
   char prev[65] = "";
   long long n = 0, expect_id = 1;
   int bad = 0;
+  /* issue 6: audit archive — the rows left start after the archived head */
+  long long archived = 0;
+  sqlite3_stmt *as = db_prep(db, "SELECT last_id, last_hash, count FROM audit_archive_state WHERE one=1");
+  if (as && sqlite3_step(as) == SQLITE_ROW) {
+    expect_id = sqlite3_column_int64(as, 0) + 1;
+    snprintf(prev, sizeof prev, "%s", db_text(as, 1));
+    n = archived = sqlite3_column_int64(as, 2);
+  }
+  sqlite3_finalize(as);
+  /* end issue 6: audit archive */
   while (!bad && sqlite3_step(st) == SQLITE_ROW) {
     long long id = sqlite3_column_int64(st, 0);
     char h[65];
@@ -103,6 +118,21 @@ int audit_verify(sqlite3 *db, FILE *out) {
     bad = 1;
   }
   sqlite3_finalize(st);
+  /* issue 6: audit archive */
+  if (!bad && archived) {
+    fprintf(out, "audit: %lld rows (%lld archived, %lld in the database), chain intact\n", n, archived,
+            n - archived);
+    return 0;
+  }
+  /* end issue 6: audit archive */
   if (!bad) fprintf(out, "audit: %lld rows, chain intact\n", n);
   return bad;
 }
+
+/* issue 6: audit archive */
+void audit_row_hash(const char *prev, long long id, const char *at, const char *actor,
+                    const char *action, const char *target, const char *detail, const char *ip,
+                    char out[65]) {
+  row_hash(prev, id, at, actor, action, target, detail, ip, out);
+}
+/* end issue 6: audit archive */

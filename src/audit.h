@@ -14,5 +14,13 @@ int audit_append(sqlite3 *db, const char *actor, const char *action,
 /* 0 when intact; otherwise 1 and a description of the first problem
  * written to out. */
 int audit_verify(sqlite3 *db, FILE *out);
+/* issue 6: audit archive */
+/* The hash of one row (as audit_append computes it), for checking
+ * archived rows (audit_archive.c). audit_verify starts from the archived
+ * head recorded in audit_archive_state. */
+void audit_row_hash(const char *prev, long long id, const char *at, const char *actor,
+                    const char *action, const char *target, const char *detail, const char *ip,
+                    char out[65]);
+/* end issue 6: audit archive */
 
 #endif

@@ -8,10 +8,15 @@
 #include <time.h>
 
 #include "db.h"
+/* issue 6: analytics */
+#include "analytics.h"
+/* end issue 6: analytics */
 #include "log.h"
 #include "search.h"
 #include "outbox.h"
 #include "session.h"
+#include "newsletter_send.h" /* issue 6: newsletters */
+#include "audit_archive.h" /* issue 6: audit archive */
 
 struct jobs {
   pthread_t thread;
@@ -40,6 +45,7 @@ static void *jobs_main(void *p) {
   struct jobs *J = a->jobs;
   unsigned tick = 0;
   long day = 0;
+  long audit_day = 0; /* issue 6: audit archive — last day it ran */
   pthread_mutex_lock(&J->lock);
   while (!J->stop) {
     pthread_mutex_unlock(&J->lock);
@@ -49,7 +55,17 @@ static void *jobs_main(void *p) {
     sqlite3 *db = tick % 5 == 0 ? db_thread(a) : NULL;
     if (db && search_sync(db)) fprintf(stderr, "civicnet: search index sync failed\n");
     if (tick++ % 60 == 0) session_expire_all(a);
+    /* issue 6: newsletters — feed sends in progress into the outbox */
+    sqlite3 *nldb = db_thread(a);
+    if (nldb && newsletter_send_tick(a, nldb) < 0) fprintf(stderr, "civicnet: newsletter send failed\n");
+    /* end issue 6: newsletters */
     day_rollover(a, &day);
+    /* issue 6: audit archive — once a day, rows past the retention */
+    audit_archive_daily(a, &audit_day);
+    /* end issue 6: audit archive */
+    /* issue 6: analytics — pending access counts into the database */
+    analytics_tick(a, false);
+    /* end issue 6: analytics */
     pthread_mutex_lock(&J->lock);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -57,6 +73,9 @@ static void *jobs_main(void *p) {
     if (!J->stop) pthread_cond_timedwait(&J->wake, &J->lock, &ts);
   }
   pthread_mutex_unlock(&J->lock);
+  /* issue 6: analytics — keep the last counts at shutdown */
+  analytics_tick(a, true);
+  /* end issue 6: analytics */
   db_thread_close();
   return NULL;
 }

@@ -121,6 +121,12 @@ bool mail_msg_ok(const mail_msg *m, const char **why) {
   if (!m->body) return *why = "body", false;
   size_t bn = strlen(m->body);
   if (bn > MAIL_BODY_MAX || !utf8_valid(m->body, bn)) return *why = "body", false;
+  /* issue 6: newsletters */
+  if (m->html) {
+    size_t hn = strlen(m->html);
+    if (hn > MAIL_BODY_MAX || !utf8_valid(m->html, hn)) return *why = "html", false;
+  }
+  /* end issue 6: newsletters */
   for (int i = 0; i < MAIL_MAX_EXTRA; i++) {
     const mail_hdr *h = &m->extra[i];
     if (!h->name) continue;
@@ -283,12 +289,34 @@ int mail_build(const mail_msg *m, const char *message_id, time_t date, buf *out)
     mail_encode_words(out, m->subject, 9);
   buf_puts(out, "\r\n");
   buf_printf(out, "Message-ID: %s\r\n", message_id);
+  /* issue 6: newsletters — multipart/alternative when there is an HTML
+   * part. The boundary starts with "=_", which base64 never contains. */
+  bool alt = m->html && *m->html;
+  if (alt)
+    buf_puts(out, "MIME-Version: 1.0\r\n"
+                  "Content-Type: multipart/alternative; boundary=\"=_civicnet_alt_0\"\r\n");
+  else
+  /* end issue 6: newsletters */
   buf_puts(out, "MIME-Version: 1.0\r\n"
                 "Content-Type: text/plain; charset=UTF-8\r\n"
                 "Content-Transfer-Encoding: base64\r\n");
   for (int i = 0; i < MAIL_MAX_EXTRA; i++)
     if (m->extra[i].name) buf_printf(out, "%s: %s\r\n", m->extra[i].name, m->extra[i].value);
   buf_puts(out, "\r\n");
+  /* issue 6: newsletters */
+  if (alt) {
+    buf_puts(out, "--=_civicnet_alt_0\r\n"
+                  "Content-Type: text/plain; charset=UTF-8\r\n"
+                  "Content-Transfer-Encoding: base64\r\n\r\n");
+    put_body(out, m->body);
+    buf_puts(out, "--=_civicnet_alt_0\r\n"
+                  "Content-Type: text/html; charset=UTF-8\r\n"
+                  "Content-Transfer-Encoding: base64\r\n\r\n");
+    put_body(out, m->html);
+    buf_puts(out, "--=_civicnet_alt_0--\r\n");
+    return 0;
+  }
+  /* end issue 6: newsletters */
   put_body(out, m->body);
   return 0;
 }

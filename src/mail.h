@@ -33,6 +33,11 @@ typedef struct mail_msg {
   const char *subject;
   const char *body;            /* UTF-8 text; LF or CRLF line ends */
   mail_hdr extra[MAIL_MAX_EXTRA]; /* unused slots have name == NULL */
+  /* issue 6: newsletters */
+  const char *html;            /* optional HTML alternative (sanitised
+                                  UTF-8); NULL/"" → text/plain only, else
+                                  multipart/alternative (text first) */
+  /* end issue 6: newsletters */
 } mail_msg;
 
 /* The one check for every header value: n bytes, no NUL, CR, LF or other

@@ -13,9 +13,11 @@
 #include <fcntl.h>
 
 #include "audit.h"
+#include "audit_archive.h" /* issue 6: audit archive */
 #include "cache.h"
 #include "config.h"
 #include "crypto.h"
+#include "backup.h" /* issue 8: backup */
 #include "db.h"
 #include "log.h"
 #include "mail.h"
@@ -25,6 +27,9 @@
 #include "schema.h"
 #include "server.h"
 #include "upload.h"
+/* issue 6: health export */
+#include "health_export.h"
+/* end issue 6: health export */
 /* issue 5: matching */
 #include <time.h>
 #include "match.h"
@@ -44,11 +49,25 @@ static const char USAGE[] =
     "                      recover a staff account (lost authenticator / sign-in lock)\n"
     "  audit verify --data DIR\n"
     "                      check the audit log's hash chain (exit 1 if broken)\n"
+    /* issue 6: audit archive */
+    "  audit archive --data DIR\n"
+    "                      move audit rows past the retention into DIR/audit-archive/\n"
+    "  audit verify --archive --data DIR\n"
+    "                      check the archive files and their link to the database\n"
+    /* end issue 6: audit archive */
     "  mail status --data DIR\n"
     "                      outgoing mail: count per state, oldest queued, failures\n"
     "  mail test --data DIR --to ADDR [--config FILE]\n"
     "                      queue a test mail to ADDR (the running server sends it)\n"
     "  routes [--matrix]   print the route table (tab-separated) or the role matrix\n"
+    /* issue 7: csv import */
+    "  import-csv --data DIR --type TYPE FILE [--encoding utf-8|cp932|auto] [--dry-run]\n"
+    "                      import a CSV file (content type or newsletter subscribers)\n"
+    /* end issue 7: csv import */
+    /* issue 7: WordPress import */
+    "  import-wp --data DIR DUMP.sql [--map FILE] [--uploads DIR] [--dry-run] [--allow-rejects]\n"
+    "                      import the WordPress site from a mysqldump file (docs/移行/)\n"
+    /* end issue 7: WordPress import */
     "\n"
     "Run 'civicnet COMMAND --help' for a command's options.\n";
 
@@ -420,7 +439,49 @@ static int cmd_user(int argc, char **argv) {
   return 0;
 }
 
+/* issue 6: audit archive */
+static const char AUDIT_ARCHIVE_HELP[] =
+    "civicnet audit archive --data DIR\n"
+    "  move audit rows older than the retention (setting audit_retention_days,\n"
+    "  default 400, at least 365) into DIR/audit-archive/ (zstd, hash-linked)\n"
+    "civicnet audit verify --archive --data DIR\n"
+    "  check the archive files, their link to the database, then the database";
+
+static int cmd_audit_archive(int argc, char **argv) {
+  app a;
+  opts o;
+  int rc;
+  sqlite3 *db = cli_begin(argc, argv, "audit archive", "d", AUDIT_ARCHIVE_HELP, &a, &o, &rc);
+  if (!db) return rc;
+  long long moved = 0;
+  rc = audit_archive_run(db, a.cfg.data_dir, "cli", stdout, &moved) ? 1 : 0;
+  sqlite3_close(db);
+  return rc;
+}
+
+static int cmd_audit_verify_archive(int argc, char **argv) {
+  app a;
+  opts o;
+  int rc;
+  sqlite3 *db = cli_begin(argc, argv, "audit verify", "d", AUDIT_ARCHIVE_HELP, &a, &o, &rc);
+  if (!db) return rc;
+  rc = audit_archive_verify(db, a.cfg.data_dir, stdout);
+  sqlite3_close(db);
+  return rc;
+}
+/* end issue 6: audit archive */
+
 static int cmd_audit(int argc, char **argv) {
+  /* issue 6: audit archive — "audit archive", "audit verify --archive" */
+  if (argc >= 2 && !strcmp(argv[1], "archive")) return cmd_audit_archive(argc - 1, argv + 1);
+  if (argc >= 2 && !strcmp(argv[1], "verify")) {
+    for (int i = 2; i < argc; i++) {
+      if (strcmp(argv[i], "--archive")) continue;
+      for (int k = i; k + 1 < argc; k++) argv[k] = argv[k + 1];
+      return cmd_audit_verify_archive(argc - 2, argv + 1);
+    }
+  }
+  /* end issue 6: audit archive */
   if (argc < 2 || strcmp(argv[1], "verify") != 0) {
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
       puts("civicnet audit verify --data DIR\n  exit 0 when the audit log is intact, 1 when not");
@@ -618,6 +679,222 @@ static int cmd_bench_match(int argc, char **argv) {
 }
 /* end issue 5: matching */
 
+/* issue 7: csv import — `civicnet import-csv` (src/import_csv.c). */
+#include "import_csv.h"
+static const char IMPORT_CSV_HELP[] =
+    "civicnet import-csv --data DIR --type TYPE FILE [options]\n"
+    "  import the rows of a CSV file (Excel: UTF-8 with or without BOM, or Shift_JIS/CP932)\n"
+    "  TYPE: news group event grant report book page member recruitment interview download subscriber\n"
+    "  --encoding ENC     utf-8, cp932 or auto (default: auto)\n"
+    "  --status STATE     state of new records without a 状態 column: draft (default), review, published\n"
+    "  --list LIST        subscriber: list when the file has no 配信先 column (supernet or aika)\n"
+    "  --dry-run          validate and report without writing\n"
+    "  --allow-rejects    import the good rows even when some rows are rejected (exit 0)\n"
+    "  --ignore-unknown   skip columns whose header matches no field (default: refuse the file)\n"
+    "  --config FILE      the server's configuration\n"
+    "civicnet import-csv --columns TYPE\n"
+    "  print the headers accepted for TYPE (Markdown)\n"
+    "exit status: 0 done, 1 rejected rows or refused file (nothing written), 2 usage\n"
+    "guide: docs/移行/CSV取り込み.md";
+
+static int cmd_import_csv(int argc, char **argv) {
+  import_csv_opts io = {0};
+  const char *data = NULL, *conf = NULL, *columns = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *s = argv[i];
+    if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+      puts(IMPORT_CSV_HELP);
+      return 0;
+    }
+    if (!strcmp(s, "--dry-run")) { io.dry_run = true; continue; }
+    if (!strcmp(s, "--allow-rejects")) { io.allow_rejects = true; continue; }
+    if (!strcmp(s, "--ignore-unknown")) { io.ignore_unknown = true; continue; }
+    const char **slot = !strcmp(s, "--data") ? &data : !strcmp(s, "--config") ? &conf
+                        : !strcmp(s, "--type") ? &io.type : !strcmp(s, "--encoding") ? &io.encoding
+                        : !strcmp(s, "--status") ? &io.status : !strcmp(s, "--list") ? &io.list
+                        : !strcmp(s, "--columns") ? &columns : NULL;
+    if (slot && i + 1 < argc) {
+      *slot = argv[++i];
+      continue;
+    }
+    if (s[0] == '-' || io.file) {
+      fprintf(stderr, "civicnet import-csv: unknown or misused option '%s'\n"
+                      "Run 'civicnet import-csv --help' for its options.\n", s);
+      return 2;
+    }
+    io.file = s;
+  }
+  if (columns) return import_csv_columns(columns, stdout);
+  if (!data || !io.type || !io.file) {
+    fprintf(stderr, "civicnet import-csv: --data DIR, --type TYPE and FILE are required\n");
+    return 2;
+  }
+  static app a;
+  memset(&a, 0, sizeof a);
+  opts o = {.data = data, .config = conf};
+  int rc = setup_app(&a, &o);
+  if (rc) return rc;
+  sqlite3 *db0 = open_data(&a, true);
+  if (!db0) return 1;
+  sqlite3_close(db0);
+  if (load_pii(&a)) return 1;
+  sqlite3 *db = db_thread(&a);
+  if (!db) return 1;
+  request r;
+  memset(&r, 0, sizeof r);
+  r.app = &a;
+  r.client_ip = "";
+  arena_init(&r.a);
+  rc = import_csv_run(&r, db, &io, stdout, stderr);
+  arena_free(&r.a);
+  db_thread_close();
+  return rc;
+}
+/* end issue 7: csv import */
+
+/* issue 7: WordPress import — `civicnet import-wp` (src/import_wp.c).
+ * The database connection is the thread's (db_thread), the one
+ * content_load uses too, so the whole run is one transaction. */
+#include "import_wp.h"
+static int cmd_import_wp(int argc, char **argv) {
+  import_wp_opts io;
+  int rc = import_wp_parse(argc, argv, &io);
+  if (rc) return rc;
+  if (io.help) {
+    puts(IMPORT_WP_HELP);
+    return 0;
+  }
+  static app a;
+  memset(&a, 0, sizeof a);
+  opts o = {.data = io.data, .config = io.config};
+  if ((rc = setup_app(&a, &o))) return rc;
+  sqlite3 *db0 = open_data(&a, true);
+  if (!db0) return 1;
+  sqlite3_close(db0);
+  if (load_pii(&a)) return 1;
+  if (upload_init(argv[0])) { /* libvips: image attachments are re-encoded */
+    fprintf(stderr, "civicnet import-wp: cannot initialise libvips\n");
+    return 1;
+  }
+  sqlite3 *db = db_thread(&a);
+  rc = db ? import_wp_run(&a, db, &io) : 1;
+  db_thread_close();
+  upload_shutdown();
+  return rc;
+}
+/* end issue 7: WordPress import */
+
+/* issue 6: health export — the yearly health-app file for cron use
+ * (health_export.h): write it to a file and/or upload it with the
+ * destination staff configured in /admin/health-export/. */
+static const char HEALTH_EXPORT_HELP[] =
+    "civicnet health-export --data DIR [--year YYYY] [--out FILE] [--upload] [--config FILE]\n"
+    "  make the health-app linkage file (やまぐち健幸アプリ) of fiscal year YYYY\n"
+    "  (April YYYY to March YYYY+1; default: the current one) with the columns\n"
+    "  and encoding set in /admin/health-export/\n"
+    "  --out FILE   write the file (mode 0600: it may hold personal data)\n"
+    "  --upload     upload it to the configured destination (recorded in the history)\n"
+    "exit status: 0 done, 1 failed, 2 usage";
+
+static int cmd_health_export(int argc, char **argv) {
+  const char *data = NULL, *conf = NULL, *year_s = NULL, *out = NULL;
+  bool do_upload = false;
+  for (int i = 1; i < argc; i++) {
+    const char *s = argv[i];
+    if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+      puts(HEALTH_EXPORT_HELP);
+      return 0;
+    }
+    if (!strcmp(s, "--upload")) { do_upload = true; continue; }
+    const char **slot = !strcmp(s, "--data") ? &data : !strcmp(s, "--config") ? &conf
+                        : !strcmp(s, "--year") ? &year_s : !strcmp(s, "--out") ? &out : NULL;
+    if (slot && i + 1 < argc) {
+      *slot = argv[++i];
+      continue;
+    }
+    fprintf(stderr, "civicnet health-export: unknown or misused option '%s'\n"
+                    "Run 'civicnet health-export --help' for its options.\n", s);
+    return 2;
+  }
+  int year = health_current_year();
+  if (year_s) {
+    char *end;
+    long y = strtol(year_s, &end, 10);
+    if (*end || y < 2000 || y > 2100) {
+      fprintf(stderr, "civicnet health-export: --year: expected a year like 2026\n");
+      return 2;
+    }
+    year = (int)y;
+  }
+  if (!data) {
+    fprintf(stderr, "civicnet health-export: --data DIR is required\n");
+    return 2;
+  }
+  if (!out && !do_upload) {
+    fprintf(stderr, "civicnet health-export: give --out FILE, --upload or both\n");
+    return 2;
+  }
+  static app a;
+  memset(&a, 0, sizeof a);
+  opts o = {.data = data, .config = conf};
+  int rc = setup_app(&a, &o);
+  if (rc) return rc;
+  sqlite3 *db = open_data(&a, true);
+  if (!db) return 1;
+  if (load_pii(&a)) {
+    sqlite3_close(db);
+    return 1;
+  }
+  arena ar;
+  arena_init(&ar);
+  char msg[1024];
+  rc = 0;
+  if (out) {
+    health_settings hs;
+    buf file = {0};
+    long rows = -1;
+    if (health_settings_load(&ar, db, &a.pii, &hs))
+      snprintf(msg, sizeof msg, "設定を読み出せませんでした（パスワードを復号できません）");
+    else
+      rows = health_build(&ar, db, &a.pii, health_base_url(&ar, &a.cfg), &hs, year, &file, msg, sizeof msg);
+    int fd = rows < 0 ? -1 : open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (rows < 0 || fd < 0 || write(fd, file.data, file.len) != (ssize_t)file.len) {
+      fprintf(stderr, "civicnet health-export: %s\n", rows < 0 ? msg : strerror(errno));
+      rc = 1;
+    } else {
+      printf("%s: %ld件 → %s\n", health_file_name(&ar, year), rows, out);
+      if (db_exec(db, "BEGIN IMMEDIATE") ||
+          audit_append(db, "cli", "health_export_download", "health_export",
+                       arena_printf(&ar, "year=%d rows=%ld file=%s", year, rows, out), "") ||
+          db_exec(db, "COMMIT")) {
+        db_exec(db, "ROLLBACK");
+        rc = 1;
+      }
+    }
+    if (fd >= 0) close(fd);
+    buf_free(&file);
+  }
+  if (!rc && do_upload) {
+    long rows = 0;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      fprintf(stderr, "civicnet health-export: libcurl could not start\n");
+      rc = 1;
+    } else {
+      if (health_export_upload(&ar, db, &a.cfg, &a.pii, "cli", "", year, &rows, msg, sizeof msg)) {
+        fprintf(stderr, "civicnet health-export: %s\n", msg);
+        rc = 1;
+      } else {
+        printf("%s\n", msg);
+      }
+      curl_global_cleanup();
+    }
+  }
+  arena_free(&ar);
+  sqlite3_close(db);
+  return rc;
+}
+/* end issue 6: health export */
+
 static int cmd_routes(int argc, char **argv) {
   opts o;
   int rc = parse_opts(argc, argv, "routes", "m", &o);
@@ -653,6 +930,13 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "mail")) return cmd_mail(argc - 1, argv + 1);
   if (!strcmp(cmd, "routes")) return cmd_routes(argc - 1, argv + 1);
   if (!strcmp(cmd, "bench-match")) return cmd_bench_match(argc - 1, argv + 1); /* issue 5: matching */
+  if (!strcmp(cmd, "import-csv")) return cmd_import_csv(argc - 1, argv + 1); /* issue 7: csv import */
+  if (!strcmp(cmd, "import-wp")) return cmd_import_wp(argc - 1, argv + 1); /* issue 7: WordPress import */
+  if (!strcmp(cmd, "health-export")) return cmd_health_export(argc - 1, argv + 1); /* issue 6: health export */
+  /* issue 8: backup */
+  if (!strcmp(cmd, "backup")) return cmd_backup(argc - 1, argv + 1);
+  if (!strcmp(cmd, "restore")) return cmd_restore(argc - 1, argv + 1);
+  /* end issue 8: backup */
   fprintf(stderr, "civicnet: unknown command '%s'\n\n%s", cmd, USAGE);
   return 2;
 }

@@ -10,6 +10,7 @@
 #include "match.h"
 #include "member.h"
 #include "outbox.h"
+#include "mail_texts.h" /* issue 6: mail texts */
 
 static bool purpose_ok(const char *p) {
   return p && (!strcmp(p, "apply") || !strcmp(p, "inquire"));
@@ -97,7 +98,10 @@ int match_mail(request *r, arena *a, sqlite3 *db, const char *name, tval *ctx, c
   char err[256];
   tv_set_str(a, ctx, "centre", cfg->mail_from_name);
   tv_set_str(a, ctx, "base", public_base(r));
-  if (mail_render(r->app->tmpl, name, ctx, a, &subject, &body, err, sizeof err)) {
+  /* issue 6: mail texts — staff-edited text when there is one */
+  int render_rc = mail_render_db(db, r->app->tmpl, name, ctx, a, &subject, &body, err, sizeof err);
+  /* end issue 6: mail texts */
+  if (render_rc) {
     fprintf(stderr, "civicnet: mail %s: %s\n", name, err);
     return -1;
   }

@@ -15,6 +15,7 @@
 #include "pii.h"
 #include "request.h"
 #include "upload.h"
+#include "mail_texts.h" /* issue 6: mail texts */
 
 const char MEMBER_DUMMY_HASH[] =
     "pbkdf2-sha256$310000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -85,7 +86,10 @@ int member_mail(request *r, sqlite3 *db, const char *name, tval *ctx, const char
   char err[256];
   tv_set_str(&r->a, ctx, "centre", cfg->mail_from_name);
   tv_set_str(&r->a, ctx, "base", public_base(r));
-  if (mail_render(r->app->tmpl, name, ctx, &r->a, &subject, &body, err, sizeof err)) {
+  /* issue 6: mail texts — staff-edited text when there is one */
+  int render_rc = mail_render_db(db, r->app->tmpl, name, ctx, &r->a, &subject, &body, err, sizeof err);
+  /* end issue 6: mail texts */
+  if (render_rc) {
     fprintf(stderr, "civicnet: mail %s: %s\n", name, err);
     return -1;
   }

@@ -16,6 +16,29 @@
 #include "pii.h"
 #include "request.h"
 
+/* issue 6: newsletters — per-list paths: Supernet's さぽ～とメール lives
+ * under /mailmag/, Aika's メルマガ under /aikasanet/newsletter. */
+static bool is_supernet(const char *list) { return list && !strcmp(list, "supernet"); }
+
+const char *newsletter_unsubscribe_url_for(request *r, const char *list, const char *unsub_key) {
+  if (!is_supernet(list)) return newsletter_unsubscribe_url(r, unsub_key);
+  buf b;
+  buf_init(&b);
+  buf_printf(&b, "%s/mailmag/unsubscribe?k=", public_base(r));
+  url_encode(&b, unsub_key ? unsub_key : "", unsub_key ? strlen(unsub_key) : 0);
+  const char *out = arena_strdup(&r->a, buf_cstr(&b));
+  buf_free(&b);
+  return out;
+}
+
+/* The mail template of list: Supernet's "mail/newsletter_X.txt" is
+ * "mail/mailmag_X.txt". */
+static const char *list_tmpl(request *r, const char *list, const char *tmpl) {
+  if (!is_supernet(list) || strncmp(tmpl, "mail/newsletter_", 16)) return tmpl;
+  return arena_printf(&r->a, "mail/mailmag_%s", tmpl + 16);
+}
+/* end issue 6: newsletters */
+
 const char *newsletter_unsubscribe_url(request *r, const char *unsub_key) {
   buf b;
   buf_init(&b);
@@ -58,7 +81,7 @@ static int exec_bound(sqlite3 *db, const char *sql, long long id, const char *t2
 
 /* A new confirmation token for subscriber id (status becomes pending) and
  * its mail. */
-static int send_confirm(request *r, sqlite3 *db, long long id, const char *email) {
+static int send_confirm(request *r, sqlite3 *db, const char *list, long long id, const char *email) {
   char tok[44], th[65];
   if (random_token(tok)) return -1;
   sha256_hex(tok, strlen(tok), th);
@@ -73,23 +96,28 @@ static int send_confirm(request *r, sqlite3 *db, long long id, const char *email
   if (rc) return -1;
   tval *ctx = tv_map(&r->a);
   tv_set_str(&r->a, ctx, "link",
-             arena_printf(&r->a, "%s/aikasanet/newsletter/confirm?t=%s", public_base(r), tok));
-  return member_mail(r, db, "mail/newsletter_confirm.txt", ctx, email,
+             arena_printf(&r->a, is_supernet(list) ? "%s/mailmag/confirm?t=%s" /* issue 6 */
+                                                   : "%s/aikasanet/newsletter/confirm?t=%s",
+                          public_base(r), tok));
+  return member_mail(r, db, list_tmpl(r, list, "mail/newsletter_confirm.txt"), ctx, email, /* issue 6 */
                      arena_printf(&r->a, "newsletter-confirm:%lld:%.16s", id, th));
 }
 
 /* A mail carrying the unsubscribe link of key, at most once an hour per
  * subscriber and template. */
-static int send_with_link(request *r, sqlite3 *db, const char *tmpl, const char *what, long long id,
-                          const char *email, const char *key) {
+static int send_with_link(request *r, sqlite3 *db, const char *list, const char *tmpl, const char *what,
+                          long long id, const char *email, const char *key) {
+  tmpl = list_tmpl(r, list, tmpl); /* issue 6: newsletters */
   char hour[16];
   time_t now = time(NULL);
   struct tm tm;
   gmtime_r(&now, &tm);
   strftime(hour, sizeof hour, "%Y%m%d%H", &tm);
   tval *ctx = tv_map(&r->a);
-  tv_set_str(&r->a, ctx, "unsubscribe", newsletter_unsubscribe_url(r, key));
-  tv_set_str(&r->a, ctx, "subscribe", arena_printf(&r->a, "%s/aikasanet/newsletter", public_base(r)));
+  tv_set_str(&r->a, ctx, "unsubscribe", newsletter_unsubscribe_url_for(r, list, key)); /* issue 6 */
+  tv_set_str(&r->a, ctx, "subscribe", arena_printf(&r->a, is_supernet(list) ? "%s/mailmag/subscribe" /* issue 6 */
+                                                                            : "%s/aikasanet/newsletter",
+                                                   public_base(r)));
   return member_mail(r, db, tmpl, ctx, email, arena_printf(&r->a, "newsletter-%s:%lld:%s", what, id, hour));
 }
 
@@ -128,18 +156,18 @@ int newsletter_subscribe(request *r, sqlite3 *db, const char *list, const char *
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
     sqlite3_finalize(st);
     id = sqlite3_last_insert_rowid(db);
-    if (!rc) rc = send_confirm(r, db, id, email);
+    if (!rc) rc = send_confirm(r, db, list, id, email);
     action = "newsletter_subscribe";
   } else if (!strcmp(status, "active")) {
     /* to the confirmed address (the visitor may have typed it in another case) */
-    rc = send_with_link(r, db, "mail/newsletter_already.txt", "already", id, stored ? stored : email, key);
+    rc = send_with_link(r, db, list, "mail/newsletter_already.txt", "already", id, stored ? stored : email, key);
   } else if (!strcmp(status, "stopped") ||
              expires - NEWSLETTER_TOKEN_TTL_S <= (long long)time(NULL) - NEWSLETTER_RESEND_S) {
     /* the address is stored anew: it may differ in case from the old one */
     const char *enc = pii_encrypt(&r->a, &r->app->pii, "email", email);
     if (!enc) goto fail;
     rc = exec_bound(db, "UPDATE newsletter_subscribers SET email_enc=?2 WHERE id=?1", id, enc, NULL);
-    if (!rc) rc = send_confirm(r, db, id, email);
+    if (!rc) rc = send_confirm(r, db, list, id, email);
     action = "newsletter_subscribe";
   }
   if (!rc && action)
@@ -239,7 +267,8 @@ int newsletter_mail_unsubscribe_link(request *r, sqlite3 *db, const char *list, 
     const char *key = arena_strdup(&r->a, db_text(st, 1));
     const char *stored = pii_decrypt(&r->a, &r->app->pii, "email", db_text(st, 2));
     sqlite3_finalize(st);
-    rc = send_with_link(r, db, "mail/newsletter_unsubscribe.txt", "unsubscribe", id, stored ? stored : email, key);
+    rc = send_with_link(r, db, list, "mail/newsletter_unsubscribe.txt", "unsubscribe", id, stored ? stored : email,
+                        key);
   } else {
     sqlite3_finalize(st);
   }

@@ -30,6 +30,13 @@
  * body "List-Unsubscribe=One-Click" stops the subscription (RFC 8058). */
 const char *newsletter_unsubscribe_url(request *r, const char *unsub_key);
 
+/* issue 6: newsletters — the unsubscribe URL for a subscriber of list:
+ * Supernet's <base>/mailmag/unsubscribe?k=…, Aika's as above. Subscribe,
+ * confirmation and unsubscribe mails of list "supernet" use the templates
+ * mail/mailmag_*.txt and links under /mailmag/. */
+const char *newsletter_unsubscribe_url_for(request *r, const char *list, const char *unsub_key);
+/* end issue 6: newsletters */
+
 /* Subscribe email (already validated) to list ("aika" | "supernet") in
  * one transaction: a new or stopped address becomes pending and gets the
  * confirmation mail; a pending one gets a new token and mail unless one

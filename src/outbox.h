@@ -39,6 +39,15 @@ enum {
  * an OUTBOX_ERR_* code. */
 int outbox_enqueue(sqlite3 *db, const mail_msg *m, const char *idem_key,
                    long long *id_out);
+/* issue 6: newsletters — as outbox_enqueue, with a priority (0 first:
+ * transactional mail; OUTBOX_PRIO_BULK for newsletters, sent only when no
+ * due priority-0 mail waits) and the newsletter subscriber the mail goes
+ * to (0 none), whose permanent rejections newsletter_send.c counts. The
+ * message's html (if any) is stored as its HTML alternative. */
+#define OUTBOX_PRIO_BULK 1
+int outbox_enqueue_ex(sqlite3 *db, const mail_msg *m, const char *idem_key,
+                      int priority, long long subscriber_id, long long *id_out);
+/* end issue 6: newsletters */
 /* Wake this process's worker now rather than at its next one-second poll.
  * May be called inside the enqueueing transaction: the worker claims rows
  * with BEGIN IMMEDIATE, which waits for that transaction to end. */

@@ -7,6 +7,9 @@
 
 #include <sqlite3.h>
 
+/* issue 6: analytics */
+#include "analytics.h"
+/* end issue 6: analytics */
 #include "html.h"
 #include "request.h"
 #include "session.h"
@@ -35,6 +38,9 @@ static const link FOOT_SUPERNET[] = {
     {"サイトマップ", "/sitemap", ROLE_ANON},
     {"情報登録規約・個人情報保護方針", "/policy", ROLE_ANON},
     {"お問い合わせ", "/contact", ROLE_ANON},
+    /* issue 6: newsletters */
+    {"さぽ～とメール", "/mailmag/", ROLE_ANON},
+    /* end issue 6: newsletters */
     {"あいかさねっと", "/aikasanet/", ROLE_ANON},
     {NULL, NULL, ROLE_ANON}};
 
@@ -58,6 +64,9 @@ static const link SIDE_AIKA[] = {
 
 static const link FOOT_AIKA[] = {
     {"関連団体リンク", "/aikasanet/links", ROLE_ANON},
+    /* issue 6: newsletters */
+    {"メルマガのバックナンバー", "/aikasanet/mailmag/", ROLE_ANON},
+    /* end issue 6: newsletters */
     {"サイトマップ", "/aikasanet/sitemap", ROLE_ANON},
     {"個人情報保護", "/aikasanet/privacy", ROLE_ANON},
     {"山口県県民活動スーパーネット", "/", ROLE_ANON},
@@ -82,6 +91,21 @@ static const link NAV_ADMIN[] = {
     {"取材報告", "/admin/interviews/", ROLE_EDITOR},
     {"登録用紙", "/admin/downloads/", ROLE_EDITOR},
     /* end issue 5: staff */
+    /* issue 6: analytics */
+    {"アクセス解析", "/admin/analytics/", ROLE_EDITOR},
+    /* end issue 6: analytics */
+    /* issue 6: newsletters */
+    {"メールマガジン", "/admin/newsletters/", ROLE_EDITOR},
+    {"メールマガジンの会員", "/admin/subscribers/", ROLE_EDITOR},
+    /* end issue 6: newsletters */
+    /* issue 6: facility calendar and health export */
+    {"施設予約カレンダー", "/admin/facility/", ROLE_EDITOR},
+    {"ヘルスアプリ連携", "/admin/health-export/", ROLE_ADMIN},
+    /* end issue 6: facility calendar and health export */
+    /* issue 6: mail texts and audit */
+    {"メール文面", "/admin/mail-texts/", ROLE_EDITOR},
+    {"監査ログ", "/admin/audit/", ROLE_ADMIN},
+    /* end issue 6: mail texts and audit */
     {"マスタ管理", "/admin/masters/", ROLE_EDITOR},
     {"職員アカウント", "/admin/staff/", ROLE_ADMIN},
     {"パスワードの変更", "/admin/password", ROLE_EDITOR},
@@ -182,6 +206,12 @@ tval *page_ctx(request *r, const char *title) {
     tv_set_bool(a, c, "staff", r->role >= ROLE_EDITOR);
     tv_set_str(a, c, "csrf", csrf_token(r)); /* for the logout form */
   }
+  /* issue 6: analytics — Google Analytics tag of the site, when configured */
+  if (!admin) {
+    const char *ga = analytics_ga_id(r, site);
+    if (*ga) tv_set_str(a, c, "ga_id", ga);
+  }
+  /* end issue 6: analytics */
   return c;
 }
 

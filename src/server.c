@@ -18,6 +18,9 @@
 #include <unistd.h>
 
 #include "cache.h"
+/* issue 6: analytics */
+#include "analytics.h"
+/* end issue 6: analytics */
 #include "db.h"
 #include "form.h"
 #include "html.h"
@@ -25,6 +28,9 @@
 #include "log.h"
 #include "request.h"
 #include "route.h"
+/* issue 7: old URLs */
+#include "ui.h"
+/* end issue 7: old URLs */
 #include "session.h"
 
 static double now_ms(void) {
@@ -67,6 +73,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
   request *r = *ctx;
   if (!r) return;
   if (r->method) access_log_write(a, r, why == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+  /* issue 6: analytics — every answered request passes here, cache hits too */
+  if (r->method && why == MHD_REQUEST_TERMINATED_COMPLETED_OK) analytics_count(a, r);
+  /* end issue 6: analytics */
   request_free(r);
   *ctx = NULL;
   atomic_fetch_sub(&a->inflight, 1);
@@ -151,6 +160,12 @@ static int setup(request *r, const char *method) {
   unsigned allow = 0;
   route_result rm = route_match(ROUTES, method, r->path, &r->a, &r->route,
                                 r->params, &allow);
+  /* issue 7: old URLs — 301 for the WordPress sites' old paths (ui_old_urls.c) */
+  if (rm == RM_NOT_FOUND || !strcmp(r->path, "/")) {
+    int old = old_url_redirect(r, rm != RM_NOT_FOUND);
+    if (old) return old;
+  }
+  /* end issue 7: old URLs */
   if (rm == RM_NOT_FOUND) return 404;
   if (rm == RM_BAD_METHOD) {
     resp_header(r, "Allow", (allow & M_POST) && (allow & M_GET) ? "GET, HEAD, POST"
@@ -210,7 +225,9 @@ static void add_headers(request *r, struct MHD_Response *resp) {
   MHD_add_response_header(resp, "Content-Type",
                           r->content_type ? r->content_type
                                           : "text/html; charset=utf-8");
-  MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+  /* issue 6: analytics — public pages of a site with a GA ID also allow the Google tag hosts */
+  MHD_add_response_header(resp, "Content-Security-Policy", analytics_csp(r, CSP));
+  /* end issue 6: analytics */
   MHD_add_response_header(resp, "X-Frame-Options", "DENY");
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
@@ -273,10 +290,17 @@ static void queue_cached(void *obj, void *ctx) {
   cached_page *p = obj;
   r->status = 200;
   r->resp_bytes = p->len;
+  /* issue 6: analytics — the counting hook needs the type of a cached page */
+  const char *ct = MHD_get_response_header(p->resp, "Content-Type");
+  r->content_type = ct ? arena_strdup(&r->a, ct) : NULL;
+  /* end issue 6: analytics */
   r->cache_hit = MHD_queue_response(r->conn, 200, p->resp) == MHD_YES ? 1 : -1;
 }
 
 static enum MHD_Result fail(request *r, int status) {
+  /* issue 7: old URLs */
+  if (status == 301) return send_response(r); /* Location set by old_url_redirect */
+  /* end issue 7: old URLs */
   if (status != 303 && status != 304) error_page(r, status, r->body_error_why);
   if (status >= 400 && strcmp(r->method, "POST") == 0) r->no_store = true;
   return send_response(r);

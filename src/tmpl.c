@@ -1311,3 +1311,82 @@ int tmpl_render(const tmpl_set *ts, const char *name, const tval *ctx,
   rctx r = {.ctx = ctx, .out = out, .err = err, .errlen = errlen};
   return render_tmpl(&r, t, NULL, 0);
 }
+
+/* issue 6: mail texts */
+/* tmpl_vars: the variables one template refers to, in canonical form (see
+ * tmpl.h). A scope entry maps a for-loop item name to its list's
+ * canonical name. */
+typedef struct vscope {
+  const char *item;
+  const char *list; /* canonical, without "[]" */
+  const struct vscope *up;
+} vscope;
+
+typedef struct {
+  void (*fn)(void *ctx, const char *var, int line);
+  void *ctx;
+} vwalk;
+
+/* Canonical name of p under scope s into out: loop items become
+ * "LIST[]", "loop.*" is NULL (built in). */
+static const char *vars_canon(const path *p, const vscope *s, buf *out) {
+  if (p->is_loop || p->n == 0) return NULL;
+  buf_reset(out);
+  size_t from = 0;
+  for (const vscope *v = s; v; v = v->up) {
+    if (!strcmp(v->item, p->seg[0])) {
+      buf_printf(out, "%s[]", v->list);
+      from = 1;
+      break;
+    }
+  }
+  for (size_t i = from; i < p->n; i++) {
+    if (out->len) buf_putc(out, '.');
+    buf_puts(out, p->seg[i]);
+  }
+  return buf_cstr(out);
+}
+
+static void vars_nodes(const vwalk *w, const node *n, const vscope *s) {
+  buf b;
+  buf_init(&b);
+  for (; n; n = n->next) {
+    const char *c;
+    switch (n->kind) {
+      case N_TEXT: break;
+      case N_VAR:
+        if ((c = vars_canon(&n->u.var.p, s, &b))) w->fn(w->ctx, c, n->line);
+        break;
+      case N_IF:
+        if ((c = vars_canon(&n->u.ifn.c.p, s, &b))) w->fn(w->ctx, c, n->line);
+        vars_nodes(w, n->u.ifn.then, s);
+        vars_nodes(w, n->u.ifn.els, s);
+        break;
+      case N_FOR: {
+        c = vars_canon(&n->u.forn.p, s, &b);
+        if (c) w->fn(w->ctx, c, n->line);
+        /* the list name must outlive b's next reset: copy to the stack */
+        char list[256];
+        snprintf(list, sizeof list, "%s", c ? c : "loop");
+        vscope inner = {.item = n->u.forn.item, .list = list, .up = s};
+        vars_nodes(w, n->u.forn.body, &inner);
+        vars_nodes(w, n->u.forn.els, s);
+        break;
+      }
+      case N_INCLUDE: w->fn(w->ctx, "", n->line); break;
+      case N_BLOCK: vars_nodes(w, n->u.block.body, s); break;
+    }
+  }
+  buf_free(&b);
+}
+
+int tmpl_vars(const tmpl_set *ts, const char *name,
+              void (*fn)(void *ctx, const char *var, int line), void *ctx) {
+  const tmpl *t = find_tmpl(ts, name);
+  if (!t) return -1;
+  vwalk w = {.fn = fn, .ctx = ctx};
+  if (t->parent_name) fn(ctx, "", t->parent_line);
+  vars_nodes(&w, t->body, NULL);
+  return 0;
+}
+/* end issue 6: mail texts */

@@ -72,4 +72,15 @@ bool tmpl_exists(const tmpl_set *ts, const char *name);
 int tmpl_render(const tmpl_set *ts, const char *name, const tval *ctx,
                 buf *out, char *err, size_t errlen);
 
+/* issue 6: mail texts */
+/* Calls fn once per variable reference of template name (with its line),
+ * in document order, duplicates included. Names are canonical: "a.b"; a
+ * for-loop item is written as its list's name plus "[]" ("{% for v in
+ * values %}{{ v.label }}" → "values", then "values[].label"); "loop.*" is
+ * not reported. {% include %} and {% extends %} are reported as "" (mail
+ * texts refuse them). Returns -1 when name is not in ts. */
+int tmpl_vars(const tmpl_set *ts, const char *name,
+              void (*fn)(void *ctx, const char *var, int line), void *ctx);
+/* end issue 6: mail texts */
+
 #endif

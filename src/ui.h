@@ -277,4 +277,114 @@ const char *admin_csv_value(request *r, struct sqlite3 *db, struct label_cache *
                             const struct field *f, const char *v);
 /* end issue 5: staff */
 
+/* issue 6: facility calendar and health export (ui_facility.c,
+ * ui_admin_facility.c, ui_admin_health.c) */
+int facility_public(request *r);
+int admin_facility_form(request *r);
+int admin_facility_post(request *r);
+int admin_facility_closed_post(request *r);
+int admin_facility_settings_post(request *r);
+int admin_facility_resources(request *r);
+int admin_facility_resource_new_post(request *r);
+int admin_facility_resource_post(request *r);
+int admin_health_form(request *r);
+int admin_health_csv(request *r);
+int admin_health_upload_post(request *r);
+int admin_health_settings_post(request *r);
+/* Shared by the public calendar, the top-page block and the staff grid.
+ * Days are counted from 1970-01-01 (fac_day). Status: FAC_FREE when no
+ * row, FAC_CLOSED also on a whole 休館日. */
+enum { FAC_FREE = 0, FAC_RESERVED = 1, FAC_CLOSED = 2 };
+typedef struct fac_slot { long long id; const char *label, *hours; bool active; } fac_slot;
+typedef struct fac_res {
+  long long id;
+  const char *name, *description;
+  bool active;
+  int sort;
+  int nslots;
+  fac_slot *slots;
+} fac_res;
+typedef struct fac_state { int st; const char *note; bool closed_day; } fac_state;
+long fac_today(void);                                  /* today in Japan */
+bool fac_day_parse(const char *iso, long *out);        /* strict YYYY-MM-DD */
+const char *fac_day_iso(arena *a, long day);           /* "2026-11-23" */
+const char *fac_day_label(arena *a, long day);         /* "11月23日（月）" */
+int fac_weekday(long day);                             /* 0 = Sunday */
+void fac_day_ymd(long day, int *y, int *m, int *d);
+/* Resources (all, or active only) with their slots (active only when
+ * active_only); returns the count, -1 on error. */
+int fac_resources(request *r, struct sqlite3 *db, bool active_only, fac_res **out);
+/* States of res's slots for ndays from day: [slot_index * ndays + d]. */
+fac_state *fac_states(request *r, struct sqlite3 *db, const fac_res *res, long from, int ndays);
+const char *fac_status_label(int st);                  /* 空き 予約済み 休館 */
+/* The top page's availability block (next 7 days) into c as "facility",
+ * when staff switched it on (settings supernet.facility_home_block). */
+void facility_home_block(request *r, struct sqlite3 *db, tval *c);
+/* end issue 6: facility calendar and health export */
+/* issue 6: analytics (ui_admin_analytics.c) */
+int admin_analytics(request *r);
+int admin_analytics_export(request *r);
+int admin_analytics_settings_form(request *r);
+int admin_analytics_settings_post(request *r);
+/* end issue 6: analytics */
+/* issue 6: mail texts and audit (ui_admin_mail_texts.c, ui_admin_audit.c) */
+int admin_mail_texts_list(request *r);
+int admin_mail_texts_edit(request *r);
+int admin_mail_texts_post(request *r);
+int admin_mail_texts_preview(request *r);
+int admin_mail_texts_history(request *r);
+int admin_mail_texts_restore_post(request *r);
+int admin_mail_texts_reset_post(request *r);
+int admin_audit_list(request *r);
+int admin_audit_export(request *r);
+int admin_audit_settings_post(request *r);
+/* end issue 6: mail texts and audit */
+/* issue 6: newsletters (ui_admin_newsletters.c, ui_newsletter_archive.c) */
+int mailmag_list(request *r);
+int mailmag_detail(request *r);
+int mailmag_subscribe_form(request *r);
+int mailmag_subscribe_post(request *r);
+int mailmag_confirm_form(request *r);
+int mailmag_confirm_post(request *r);
+int mailmag_unsubscribe_form(request *r);
+int mailmag_unsubscribe_post(request *r);
+int mailmag_unsubscribe_mail_post(request *r);
+int admin_newsletters_list(request *r);
+int admin_newsletters_rate_post(request *r);
+int admin_newsletters_new_form(request *r);
+int admin_newsletters_new_post(request *r);
+int admin_newsletters_edit_form(request *r);
+int admin_newsletters_edit_post(request *r);
+int admin_newsletters_preview(request *r);
+int admin_newsletters_duplicate_post(request *r);
+int admin_newsletters_publish_form(request *r);
+int admin_newsletters_publish_post(request *r);
+int admin_newsletters_progress(request *r);
+int admin_newsletters_retry_post(request *r);
+int admin_subscribers_list(request *r);
+int admin_subscribers_export(request *r);
+int admin_subscribers_new_form(request *r);
+int admin_subscribers_new_post(request *r);
+int admin_subscribers_import_form(request *r);
+int admin_subscribers_import_post(request *r);
+int admin_subscribers_import_confirm_post(request *r);
+int admin_subscribers_edit_form(request *r);
+int admin_subscribers_edit_post(request *r);
+int admin_subscribers_stop_form(request *r);
+int admin_subscribers_stop_post(request *r);
+int admin_subscribers_resume_post(request *r);
+int admin_subscribers_delete_form(request *r);
+int admin_subscribers_delete_post(request *r);
+/* The public back-number article context (subject, date, html or
+ * paragraphs), shared by the public pages and the staff preview. */
+tval *newsletter_article_ctx(request *r, const char *subject, const char *body, bool html, const char *date,
+                             const char *iso);
+/* end issue 6: newsletters */
+
+/* issue 7: old URLs (ui_old_urls.c) — called by server.c before the
+ * 404 (route_found false) and for "/" (route_found true): 301 with
+ * Location set, 404 for an unknown "/?p=…", or 0 to go on. */
+int old_url_redirect(request *r, bool route_found);
+/* end issue 7: old URLs */
+
 #endif

@@ -340,6 +340,11 @@ int admin_changes_detail(request *r) {
   if (!db) return 500;
   change ch;
   if (!change_load(r, db, req_param_int(r, 0), &ch)) return 404;
+  /* issue 6: audit — the request shows the requester's personal data (Y7) */
+  if (audit_append(db, r->user->login, "change_view", arena_printf(&r->a, "change:%lld", ch.id), "",
+                   r->client_ip))
+    return 500;
+  /* end issue 6: audit */
   return detail_page(r, db, &ch, NULL, NULL, 0);
 }
 

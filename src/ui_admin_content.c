@@ -941,6 +941,15 @@ int admin_content_edit_form(request *r) {
   kv *old = as_form(o.t, content_load(r, o.t, id, true));
   if (!old) return 404;
   const field *fields = edit_fields(r, o.t, o.t->kind_col ? kv_get(old, o.t->kind_col) : NULL);
+  /* issue 6: audit — the edit form of a record with personal data
+   * (registrant, submitter) is a staff view of personal data (Y7) */
+  for (const field *f = fields; f->column; f++) {
+    if (!f->pii) continue;
+    if (audit_append(db, r->user->login, "content_view", target_of(r, o.t, id), "edit", r->client_ip))
+      return 500;
+    break;
+  }
+  /* end issue 6: audit */
   return form_page(r, db, &o, fields, old, old, NULL, id);
 }
 

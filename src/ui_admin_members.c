@@ -547,6 +547,11 @@ int admin_members_detail(request *r) {
   set_done(r, c);
   member_crumbs(r, c, &m, NULL);
   r->no_store = true;
+  /* issue 6: audit — a staff view of personal data is recorded (Y7) */
+  if (audit_append(db, r->user->login, "member_view", arena_printf(a, "member:%lld", m.id), "detail",
+                   r->client_ip))
+    return 500;
+  /* end issue 6: audit */
   return render(r, "admin/members_detail.html", c);
 }
 
@@ -601,6 +606,11 @@ int admin_members_edit_form(request *r) {
   const field *fields = edit_fields(r, m.kind);
   kv *v = as_form(fields, content_load(r, member_type(), m.id, true));
   if (!v) return 404;
+  /* issue 6: audit — the edit form shows personal data (Y7) */
+  if (audit_append(db, r->user->login, "member_view", arena_printf(&r->a, "member:%lld", m.id), "edit",
+                   r->client_ip))
+    return 500;
+  /* end issue 6: audit */
   return edit_page(r, &m, fields, v, NULL);
 }
 

@@ -64,6 +64,9 @@ int supernet_home(request *r) {
   const char *free_md = setting(r, db, "supernet", "free_block");
   if (*free_md) tv_set(a, c, "free_block", tv_html(a, markdown_to_html(a, free_md)));
   /* end issue 4: staff content */
+  /* issue 6: facility calendar — next 7 days when switched on (ui_facility.c) */
+  facility_home_block(r, db, c);
+  /* end issue 6: facility calendar */
   tv_set(a, c, "groups", simple_rows(r, db,
       "SELECT name, kana, CASE kind WHEN 'citizen' THEN '県民活動団体'"
       " WHEN 'npo' THEN 'NPO法人' ELSE '企業' END AS kind_label, municipality,"
@@ -121,10 +124,13 @@ int aika_home(request *r) {
       " " JDATE("published_at") " AS date, date(published_at) AS iso"
       " FROM members WHERE status='published'"
       " ORDER BY published_at DESC, id DESC LIMIT ?1", 6));
-  /* 活動ニュース (メルマガ新着順) comes from the newsletter's back
-   * numbers, which issue 6 builds; until then the section is left out
-   * (the template shows it when "activity_news" is set). */
   /* end issue 5: Aika public */
+  /* issue 6: newsletters — 活動ニュース: the six newest メルマガ back numbers */
+  tv_set(a, c, "activity_news", simple_rows(r, db,
+      "SELECT subject AS title, '/aikasanet/mailmag/' || id AS href, " JDATE("published_at") " AS date,"
+      " date(published_at) AS iso FROM newsletters WHERE list = 'aika' AND status = 'published'"
+      " ORDER BY published_at DESC, id DESC LIMIT ?1", 6));
+  /* end issue 6: newsletters */
   tv_set(a, c, "news", news_rows(r, db, "aika", "news", 7));
   tv_set(a, c, "banners", banner_rows(r, db, "aika"));
   return render(r, "aika/home.html", c);

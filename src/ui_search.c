@@ -26,6 +26,9 @@
 #include <string.h>
 
 #include "db.h"
+/* issue 6: analytics */
+#include "analytics.h"
+/* end issue 6: analytics */
 #include "match.h"
 #include "request.h"
 #include "search.h"
@@ -268,12 +271,20 @@ int search_page(request *r) {
   }
   tv_set_bool(a, c, "searched", true);
   const char *match = search_fts_query(a, fq);
-  if (!match) return render(r, "search/results.html", c); /* no letters: no results */
+  if (!match) {
+    /* issue 6: analytics — a search word with no results tells staff what is missing */
+    analytics_search_results(r, site, q, 0);
+    /* end issue 6: analytics */
+    return render(r, "search/results.html", c); /* no letters: no results */
+  }
   if (search_sync_limit(db, SEARCH_SYNC_MAX))
     fprintf(stderr, "civicnet: search index sync failed; results may be stale\n");
   long long n[NKINDS] = {0};
   long long total = count_kinds(r, db, match, site, n, c);
   if (total < 0) return 500;
+  /* issue 6: analytics — the result count of the counted search word */
+  analytics_search_results(r, site, q, total);
+  /* end issue 6: analytics */
   long pages = total ? (long)((total + SEARCH_PER_PAGE - 1) / SEARCH_PER_PAGE) : 1;
   if (page > pages) return 404;
   if (result_page(r, db, match, site, fq, page, n, c)) return 500;

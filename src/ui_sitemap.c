@@ -127,6 +127,11 @@ static const sm_source SOURCES[] = {
                     " FROM tree JOIN pages ON pages.id = tree.id WHERE " AIKA_NOT_ALIASED
                     " ORDER BY tree.sortkey LIMIT ?1 OFFSET ?2"},
     /* end issue 5: Aika public */
+    /* issue 6: newsletters — back numbers of both lists */
+    {"SELECT count(*) FROM newsletters WHERE status='published'",
+     "SELECT CASE WHEN list='aika' THEN '/aikasanet/mailmag/' ELSE '/mailmag/' END || id, date(published_at)"
+     " FROM newsletters WHERE status='published' ORDER BY id LIMIT ?1 OFFSET ?2"},
+    /* end issue 6: newsletters */
     {NULL, NULL}};
 
 static void sm_url(buf *o, const char *base, const char *path, const char *lastmod) {
@@ -307,6 +312,7 @@ static const struct {
     {"/aikasanet/login", "/aikasanet/password-reset", "パスワードの再設定"},
     {"/aikasanet/signup", "/aikasanet/signup/resend", "確認メールの再送"},
     {"/aikasanet/newsletter", "/aikasanet/newsletter/unsubscribe", "メルマガの配信停止"},
+    {"/aikasanet/newsletter", "/aikasanet/mailmag/", "メルマガのバックナンバー"}, /* issue 6 */
     {NULL, NULL, NULL}};
 
 static const char *aika_page_href(arena *a, const char *path) {

@@ -107,7 +107,8 @@ test('refusals are explained in Japanese, inside the layout', async () => {
 // "List-Unsubscribe=One-Click" with no cookie and no token, so this one
 // route cannot carry CSRF protection; the random per-subscriber key in the
 // URL is its authorisation (tested below and in aika_public.test.mjs).
-const NO_CSRF = new Set(['aika.newsletter.unsubscribe.post']);
+// RFC 8058 one-click unsubscribe: mail programs POST without a token; the key in the URL authorises
+const NO_CSRF = new Set(['aika.newsletter.unsubscribe.post', 'supernet.mailmag.unsubscribe.post']);
 
 test('the one route without CSRF (RFC 8058 unsubscribe) does nothing without its key', async () => {
   for (const r of routes.filter((x) => NO_CSRF.has(x.name))) {

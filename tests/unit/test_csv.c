@@ -151,8 +151,59 @@ static void test_admin_routes_declare_columns(void **state) {
   }
 }
 
+/* issue 7: csv import — dates as spreadsheets write them (import_csv.c),
+ * and the header listing of every type. */
+#include <stdlib.h>
+#include "import_csv.h"
+static void test_import_dates(void **state) {
+  (void)state;
+  char d[11];
+  static const char *const ok[][2] = {
+      {"2026/4/1", "2026-04-01"},       {"2026-04-01", "2026-04-01"},
+      {"2026.4.1", "2026-04-01"},       {"2026年4月1日", "2026-04-01"},
+      {"令和8年4月1日", "2026-04-01"},   {"令和元年5月1日", "2019-05-01"},
+      {"平成31年4月30日", "2019-04-30"}, {"昭和64年1月7日", "1989-01-07"},
+      {"R8.4.1", "2026-04-01"},         {"２０２６／４／１", "2026-04-01"},
+      {"2026/4/1 0:00", "2026-04-01"},  {" 2026/12/31 ", "2026-12-31"},
+  };
+  for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+    memset(d, 0, sizeof d);
+    if (!import_csv_date(ok[i][0], d)) fail_msg("not understood: %s", ok[i][0]);
+    assert_string_equal(d, ok[i][1]);
+  }
+  static const char *const bad[] = {"", "2026", "2026/13/1", "2026/4/32", "4/1/2026", "令和8年", "26/4/1",
+                                    "2026/4/1x", "明日", "2026//1"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    if (import_csv_date(bad[i], d)) fail_msg("accepted: %s", bad[i]);
+}
+
+static void test_import_columns(void **state) {
+  (void)state;
+  for (int i = 0; CONTENT_TYPES[i]; i++) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(import_csv_columns(CONTENT_TYPES[i]->name, f), 0);
+    fclose(f);
+    /* every field label is listed as an accepted header */
+    for (const field *fl = CONTENT_TYPES[i]->fields; fl->column; fl++) {
+      char cell[256];
+      snprintf(cell, sizeof cell, "| %s | %s |", fl->label, fl->column);
+      if (!strstr(text, cell)) fail_msg("%s: %s missing", CONTENT_TYPES[i]->name, cell);
+    }
+    free(text);
+  }
+  FILE *f = fopen("/dev/null", "w");
+  assert_int_equal(import_csv_columns("subscriber", f), 0);
+  assert_int_equal(import_csv_columns("nosuch", f), 2);
+  fclose(f);
+}
+/* end issue 7: csv import */
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_import_dates), /* issue 7: csv import */
+      cmocka_unit_test(test_import_columns), /* issue 7: csv import */
       cmocka_unit_test(test_plain_and_quoted),
       cmocka_unit_test(test_formula_guard),
       cmocka_unit_test(test_bom),
