@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "config.h"
 #include "crypto.h"
+#include "backup.h" /* issue 8: backup */
 #include "db.h"
 #include "log.h"
 #include "mail.h"
@@ -653,6 +654,10 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "mail")) return cmd_mail(argc - 1, argv + 1);
   if (!strcmp(cmd, "routes")) return cmd_routes(argc - 1, argv + 1);
   if (!strcmp(cmd, "bench-match")) return cmd_bench_match(argc - 1, argv + 1); /* issue 5: matching */
+  /* issue 8: backup */
+  if (!strcmp(cmd, "backup")) return cmd_backup(argc - 1, argv + 1);
+  if (!strcmp(cmd, "restore")) return cmd_restore(argc - 1, argv + 1);
+  /* end issue 8: backup */
   fprintf(stderr, "civicnet: unknown command '%s'\n\n%s", cmd, USAGE);
   return 2;
 }
