@@ -70,6 +70,7 @@ typedef struct app {
   page_cache *cache;
   atomic_uint_fast64_t generation; /* bumped by every committed write */
   FILE *access_log;
+  int access_log_day;          /* issue 8: ops — Japan-time yyyymmdd the log was opened on */
   pthread_mutex_t log_lock;
   atomic_int inflight;
   struct jobs *jobs;           /* background thread state (jobs.c) */

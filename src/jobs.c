@@ -44,6 +44,7 @@ static void *jobs_main(void *p) {
   while (!J->stop) {
     pthread_mutex_unlock(&J->lock);
     access_log_flush(a);
+    access_log_rotate(a, false); /* issue 8: ops — daily, Japan time */
     /* keep the search index current between searches (a large import
      * would otherwise be indexed by the first search after it) */
     sqlite3 *db = tick % 5 == 0 ? db_thread(a) : NULL;
