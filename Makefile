@@ -3,8 +3,9 @@
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 libcrypto libcurl libqrencode libxcrypt libmagic vips libutf8proc libical libcmark gumbo libzstd
 CFLAGS  ?= -O2 -g
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 WARN    := -std=c17 -Wall -Wextra -Werror -Wformat=2 -D_GNU_SOURCE \
-           -DCIVICNET_ROOT='"$(CURDIR)"'
+           -DCIVICNET_ROOT='"$(CURDIR)"' -DCIVICNET_VERSION='"$(VERSION)"'
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKGLIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread
 SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

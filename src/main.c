@@ -17,6 +17,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "backup.h" /* issue 8: backup */
+#include "check.h"  /* issue 8: check */
 #include "db.h"
 #include "log.h"
 #include "mail.h"
@@ -657,6 +658,7 @@ int main(int argc, char **argv) {
   /* issue 8: backup */
   if (!strcmp(cmd, "backup")) return cmd_backup(argc - 1, argv + 1);
   if (!strcmp(cmd, "restore")) return cmd_restore(argc - 1, argv + 1);
+  if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
   /* end issue 8: backup */
   fprintf(stderr, "civicnet: unknown command '%s'\n\n%s", cmd, USAGE);
   return 2;
