@@ -4,6 +4,7 @@
  * on SIGTERM/SIGINT (stop accepting, let in-flight requests finish, exit 0).
  */
 #include "server.h"
+#include "metrics.h" /* issue 8: ops */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -67,6 +68,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
   request *r = *ctx;
   if (!r) return;
   if (r->method) access_log_write(a, r, why == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+  if (r->method) metrics_observe(a, r->status, now_ms() - r->t_start); /* issue 8: ops */
   request_free(r);
   *ctx = NULL;
   atomic_fetch_sub(&a->inflight, 1);
@@ -78,6 +80,25 @@ static enum MHD_Result count_host(void *cls, enum MHD_ValueKind k,
   if (key && strcasecmp(key, "Host") == 0) ++*(int *)cls;
   return MHD_YES;
 }
+
+/* issue 8: ops — the last X-Forwarded-For entry when it is a valid IPv4
+ * or IPv6 address, else fallback. */
+static const char *forwarded_for(struct MHD_Connection *c, arena *ar, const char *fallback) {
+  const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+  if (!h) return fallback;
+  const char *last = strrchr(h, ',');
+  last = last ? last + 1 : h;
+  while (*last == ' ') last++;
+  char ip[INET6_ADDRSTRLEN + 1];
+  size_t n = strcspn(last, " ");
+  if (n == 0 || n >= sizeof ip) return fallback;
+  memcpy(ip, last, n);
+  ip[n] = 0;
+  unsigned char tmp[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET, ip, tmp) != 1 && inet_pton(AF_INET6, ip, tmp) != 1) return fallback;
+  return arena_strdup(ar, ip);
+}
+/* end issue 8: ops */
 
 static const char *client_ip(struct MHD_Connection *c, arena *ar) {
   const union MHD_ConnectionInfo *ci =
@@ -139,6 +160,11 @@ static int setup(request *r, const char *method) {
   r->method = arena_strdup(&r->a, method);
   r->path = "/"; /* until the real one is decoded: error pages need one */
   r->client_ip = client_ip(r->conn, &r->a);
+  /* issue 8: ops — behind the configured reverse proxy, the client is the
+   * last address of X-Forwarded-For (nginx sets it to $remote_addr) */
+  if (r->app->cfg.trusted_proxy[0] && !strcmp(r->client_ip, r->app->cfg.trusted_proxy))
+    r->client_ip = forwarded_for(r->conn, &r->a, r->client_ip);
+  /* end issue 8: ops */
   const char *host = conn_header(r, "Host");
   r->host = arena_strdup(&r->a, host ? host : "");
   int hosts = 0; /* RFC 9112 §3.2: more than one Host is a 400 */
@@ -401,6 +427,10 @@ int server_run(app *a) {
   }
   fprintf(stderr, "civicnet: serving http://%s:%u/ (data %s)\n", a->cfg.listen_host,
           a->cfg.listen_port, a->cfg.data_dir);
+  if (metrics_start(a)) { /* issue 8: ops */
+    MHD_stop_daemon(d);
+    return 1;
+  }
   jobs_start(a);
   int sig = 0;
   sigwait(&set, &sig);
@@ -409,6 +439,7 @@ int server_run(app *a) {
   for (int i = 0; i < 200 && atomic_load(&a->inflight) > 0; i++) usleep(50 * 1000);
   MHD_stop_daemon(d);
   jobs_stop(a);
+  metrics_stop(a); /* issue 8: ops */
   fprintf(stderr, "civicnet: stopped\n");
   return 0;
 }
