@@ -68,6 +68,9 @@ typedef struct config {
   char metrics_host[64];       /* Prometheus listener; port 0 = off */
   unsigned metrics_port;
   unsigned disk_min_free_percent; /* /readyz fails below this */
+  char run_as_user[64];        /* started as root: bind, then become this user */
+  char tls_cert_file[512];     /* TLS served directly (small installs); "" = plain HTTP */
+  char tls_key_file[512];
   /* end issue 8: ops */
 } config;
 
@@ -87,6 +90,8 @@ typedef struct app {
   struct jobs *jobs;           /* background thread state (jobs.c) */
   struct outbox_worker *outbox; /* mail delivery worker (outbox.c) */
   struct metrics *metrics;     /* issue 8: ops — counters, backup status (metrics.c) */
+  int listen_fd;               /* issue 8: ops — socket bound before dropping root, or -1 */
+  char *tls_cert_pem, *tls_key_pem; /* issue 8: ops — read while still root */
 } app;
 
 /* A name/value list (query, form, cookies). */

@@ -213,6 +213,13 @@ static int config_apply(config *c, const char *k, const char *v) {
     return 0;
   }
   if (!strcmp(k, "smtp_password_file")) return read_secret_file(c->smtp_password, sizeof c->smtp_password, v);
+  if (!strcmp(k, "user")) {
+    if (!*v || strlen(v) >= sizeof c->run_as_user || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(v))
+      return -1;
+    return snprintf(c->run_as_user, sizeof c->run_as_user, "%s", v) > 0 ? 0 : -1;
+  }
+  if (!strcmp(k, "tls_cert_file")) return set_path(c->tls_cert_file, sizeof c->tls_cert_file, v);
+  if (!strcmp(k, "tls_key_file")) return set_path(c->tls_key_file, sizeof c->tls_key_file, v);
   if (!strcmp(k, "site_name_supernet") || !strcmp(k, "site_name_aika")) {
     char *dst = k[10] == 's' ? c->site_name_supernet : c->site_name_aika;
     if (!*v || strlen(v) >= sizeof c->site_name_aika || !mail_header_ok(v, strlen(v))) return -1;

@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "backup.h" /* issue 8: backup */
 #include "check.h"  /* issue 8: check */
+#include "privdrop.h" /* issue 8: ops */
 #include "db.h"
 #include "log.h"
 #include "mail.h"
@@ -208,6 +209,7 @@ static int cmd_serve(int argc, char **argv) {
   app a;
   memset(&a, 0, sizeof a);
   if ((rc = setup_app(&a, &o))) return rc;
+  if (serve_prepare_privileges(&a)) return 1; /* issue 8: ops — before anything is opened */
   sqlite3 *db = open_data(&a, false);
   if (!db) return 1;
   sqlite3_close(db);
@@ -238,6 +240,7 @@ static int cmd_serve(int argc, char **argv) {
   }
   cache_free(a.cache);
   tmpl_free(a.tmpl);
+  serve_release_tls(&a); /* issue 8: ops */
   access_log_close(&a);
   db_thread_close();
   return rc;

@@ -401,17 +401,32 @@ int server_run(app *a) {
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
   sa.sin_port = htons((uint16_t)a->cfg.listen_port);
-  if (inet_pton(AF_INET, a->cfg.listen_host, &sa.sin_addr) != 1) {
+  if (a->listen_fd < 0 && inet_pton(AF_INET, a->cfg.listen_host, &sa.sin_addr) != 1) {
     fprintf(stderr, "civicnet: --listen: not an IPv4 address: %s\n", a->cfg.listen_host);
     return 1;
   }
   const limits *l = &a->cfg.lim;
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   if (MHD_is_feature_supported(MHD_FEATURE_EPOLL)) flags |= MHD_USE_EPOLL;
+  /* issue 8: ops — a socket bound before dropping root, TLS served directly */
+  struct MHD_OptionItem where[6];
+  int nw = 0;
+  if (a->listen_fd >= 0) where[nw++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, a->listen_fd, NULL};
+  else where[nw++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &sa};
+  if (a->tls_cert_pem) {
+    flags |= MHD_USE_TLS;
+    where[nw++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, a->tls_cert_pem};
+    where[nw++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, a->tls_key_pem};
+    /* TLS 1.2 and 1.3 only (GnuTLS priority string) */
+    where[nw++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+                                          (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"};
+  }
+  where[nw] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+  /* end issue 8: ops */
   struct MHD_Daemon *d = MHD_start_daemon(
       flags, 0, NULL, NULL, on_request, a,
       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+      MHD_OPTION_ARRAY, where,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)l->threads,
       MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->connections,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)l->per_ip,
@@ -425,7 +440,7 @@ int server_run(app *a) {
             a->cfg.listen_port, strerror(errno));
     return 1;
   }
-  fprintf(stderr, "civicnet: serving http://%s:%u/ (data %s)\n", a->cfg.listen_host,
+  fprintf(stderr, "civicnet: serving %s://%s:%u/ (data %s)\n", a->tls_cert_pem ? "https" : "http", a->cfg.listen_host,
           a->cfg.listen_port, a->cfg.data_dir);
   if (metrics_start(a)) { /* issue 8: ops */
     MHD_stop_daemon(d);
