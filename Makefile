@@ -18,7 +18,7 @@ UNITBIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNITSRC))
 DATA     ?= data
 LISTEN   ?= 127.0.0.1:8080
 
-.PHONY: all run test test-only unit bench deps deps-test clean asan docs
+.PHONY: all run test test-only unit bench deps deps-test clean asan docs install
 all: build/civicnet
 
 build/civicnet: $(SRC) $(HDR) Makefile
@@ -62,6 +62,21 @@ bench:
 # Documents generated from the code (the role matrix from the route table).
 docs: build/civicnet
 	build/civicnet routes --matrix > docs/権限マトリックス.md
+
+# Install for production (docs/インストール手順.md): the binary reads its
+# templates, static files and migrations from $(PREFIX)/share/civicnet.
+PREFIX ?= /usr/local
+SHARE  := $(PREFIX)/share/civicnet
+build/install/civicnet: $(SRC) $(HDR) Makefile
+	@mkdir -p build/install
+	$(CC) $(WARN) -DCIVICNET_SHARE='"$(SHARE)"' $(CFLAGS) $(PKGCFLAGS) -o $@ $(SRC) $(PKGLIBS)
+
+install: deps build/install/civicnet
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHARE)
+	install -m 0755 build/install/civicnet $(DESTDIR)$(PREFIX)/bin/civicnet
+	cp -R templates static db docs deploy $(DESTDIR)$(SHARE)/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(SHARE)
+	@echo "civicnet: installed $(PREFIX)/bin/civicnet and $(SHARE)"
 
 clean:
 	rm -rf build

@@ -35,8 +35,13 @@ static int set_mail_str(char *dst, size_t n, const char *v, bool addr) {
 
 void config_defaults(config *c) {
   memset(c, 0, sizeof *c);
+#ifdef CIVICNET_SHARE /* issue 8: ops — an installed binary (make install) */
+  snprintf(c->root_dir, sizeof c->root_dir, "%s",
+           getenv("CIVICNET_ROOT") ? getenv("CIVICNET_ROOT") : CIVICNET_SHARE);
+#else
   snprintf(c->root_dir, sizeof c->root_dir, "%s",
            getenv("CIVICNET_ROOT") ? getenv("CIVICNET_ROOT") : CIVICNET_ROOT);
+#endif
   snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
   c->listen_port = 8080;
   snprintf(c->site_name_supernet, sizeof c->site_name_supernet, "山口県県民活動スーパーネット");
