@@ -72,8 +72,8 @@ test('TLS served directly: 1.2 and 1.3 only, HSTS, Secure cookies', async () => 
   }
   await assert.rejects(httpsGet(s.port, '/healthz', { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
     'TLS 1.0/1.1 are refused');
-  const pref = await httpsGet(s.port, '/display?fs=large&return=/');
-  assert.ok((pref.headers['set-cookie'] || []).every((c) => /;\s*Secure/i.test(c)), `cookies are Secure: ${pref.headers['set-cookie']}`);
+  const pref = await httpsGet(s.port, '/settings/display?fs=xl&return=/');
+  assert.ok((pref.headers['set-cookie'] || []).length && pref.headers['set-cookie'].every((c) => /;\s*Secure/i.test(c)), `cookies are Secure: ${pref.headers['set-cookie']}`);
 
   // a key others can read is refused at start
   fs.chmodSync(key, 0o644);
