@@ -59,9 +59,11 @@ bench:
 	@$(MAKE) --no-print-directory build/civicnet
 	@bench/run.sh
 
-# Documents generated from the code (the role matrix from the route table).
+# Documents generated from the code (the role matrix from the route table,
+# the data model from the migrations).
 docs: build/civicnet
 	build/civicnet routes --matrix > docs/権限マトリックス.md
+	node scripts/gen-datamodel.mjs build/civicnet > docs/基本設計書/データモデル.md
 
 # Install for production (docs/インストール手順.md): the binary reads its
 # templates, static files and migrations from $(PREFIX)/share/civicnet.
