@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libutf8proc-dev sqlite3 libqrencode-dev libcrypt-dev libmagic-dev libvips-dev libical-dev libcmark-dev libgumbo-dev libcsv-dev libzstd-dev"
-TEST_PKGS="libcmocka-dev chromium fonts-noto-cjk python3-aiosmtpd python3-pyftpdlib nodejs npm curl"
+TEST_PKGS="libcmocka-dev chromium fonts-noto-cjk python3-aiosmtpd python3-pyftpdlib zstd nginx-light openssl nodejs npm curl"
 BENCH_PKGS="wrk nginx-light"
 
 want="$BUILD_PKGS"

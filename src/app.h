@@ -58,6 +58,20 @@ typedef struct config {
   char public_url[256];        /* "https://host" for links in mail; "" → http://listen */
   unsigned mail_rate_per_minute;
   unsigned mail_retry_base_seconds; /* back-off: base × 2^(attempts-1) */
+  /* issue 8: ops */
+  char trusted_proxy[64];      /* peer whose X-Forwarded-For names the client ("" = none) */
+  char backup_dir[512];        /* daily backups; "" → DATA/backups */
+  unsigned backup_hour, backup_minute; /* daily backup time, Japan time */
+  unsigned backup_keep_daily, backup_keep_monthly;
+  char backup_copy_dir[512];   /* second copy (remote mount); "" = none */
+  char backup_key_file[512];   /* "" → DATA/keys/backup.key */
+  char metrics_host[64];       /* Prometheus listener; port 0 = off */
+  unsigned metrics_port;
+  unsigned disk_min_free_percent; /* /readyz fails below this */
+  char run_as_user[64];        /* started as root: bind, then become this user */
+  char tls_cert_file[512];     /* TLS served directly (small installs); "" = plain HTTP */
+  char tls_key_file[512];
+  /* end issue 8: ops */
 } config;
 
 typedef struct page_cache page_cache;
@@ -70,10 +84,14 @@ typedef struct app {
   page_cache *cache;
   atomic_uint_fast64_t generation; /* bumped by every committed write */
   FILE *access_log;
+  int access_log_day;          /* issue 8: ops — Japan-time yyyymmdd the log was opened on */
   pthread_mutex_t log_lock;
   atomic_int inflight;
   struct jobs *jobs;           /* background thread state (jobs.c) */
   struct outbox_worker *outbox; /* mail delivery worker (outbox.c) */
+  struct metrics *metrics;     /* issue 8: ops — counters, backup status (metrics.c) */
+  int listen_fd;               /* issue 8: ops — socket bound before dropping root, or -1 */
+  char *tls_cert_pem, *tls_key_pem; /* issue 8: ops — read while still root */
 } app;
 
 /* A name/value list (query, form, cookies). */

@@ -1,6 +1,7 @@
 /* jobs.c — the background thread (see jobs.h). It sleeps on a condition
  * variable so that shutdown does not wait for the next tick. */
 #include "jobs.h"
+#include "backup_schedule.h" /* issue 8: ops */
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,6 +51,8 @@ static void *jobs_main(void *p) {
   while (!J->stop) {
     pthread_mutex_unlock(&J->lock);
     access_log_flush(a);
+    access_log_rotate(a, false); /* issue 8: ops — daily, Japan time */
+    if (tick % 60 == 1) backup_tick(a, time(NULL)); /* issue 8: ops — daily backup */
     /* keep the search index current between searches (a large import
      * would otherwise be indexed by the first search after it) */
     sqlite3 *db = tick % 5 == 0 ? db_thread(a) : NULL;

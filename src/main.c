@@ -18,6 +18,9 @@
 #include "config.h"
 #include "crypto.h"
 #include "backup.h" /* issue 8: backup */
+#include "check.h"  /* issue 8: check */
+#include "privdrop.h" /* issue 8: ops */
+#include "keys.h"     /* issue 8: ops */
 #include "db.h"
 #include "log.h"
 #include "mail.h"
@@ -225,6 +228,15 @@ static int cmd_serve(int argc, char **argv) {
   app a;
   memset(&a, 0, sizeof a);
   if ((rc = setup_app(&a, &o))) return rc;
+  if (serve_prepare_privileges(&a)) return 1; /* issue 8: ops — before anything is opened */
+  if (mkdir(a.cfg.data_dir, 0700) && errno != EEXIST) { /* issue 8: ops — one server per data dir */
+    fprintf(stderr, "civicnet: %s: %s\n", a.cfg.data_dir, strerror(errno));
+    return 1;
+  }
+  if (serve_lock(a.cfg.data_dir) == -2) {
+    fprintf(stderr, "civicnet: another civicnet server is using %s\n", a.cfg.data_dir);
+    return 1;
+  }
   sqlite3 *db = open_data(&a, false);
   if (!db) return 1;
   sqlite3_close(db);
@@ -255,6 +267,7 @@ static int cmd_serve(int argc, char **argv) {
   }
   cache_free(a.cache);
   tmpl_free(a.tmpl);
+  serve_release_tls(&a); /* issue 8: ops */
   access_log_close(&a);
   db_thread_close();
   return rc;
@@ -936,6 +949,8 @@ int main(int argc, char **argv) {
   /* issue 8: backup */
   if (!strcmp(cmd, "backup")) return cmd_backup(argc - 1, argv + 1);
   if (!strcmp(cmd, "restore")) return cmd_restore(argc - 1, argv + 1);
+  if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
+  if (!strcmp(cmd, "keys")) return cmd_keys(argc - 1, argv + 1);
   /* end issue 8: backup */
   fprintf(stderr, "civicnet: unknown command '%s'\n\n%s", cmd, USAGE);
   return 2;

@@ -12,7 +12,8 @@ static const char *mark(role_t have, role_t need) { return have >= need ? "○" 
 static const char *area_label(const char *name) {
   static const char *const areas[][2] = {
       {"supernet", "スーパーネット"}, {"aika", "あいかさねっと"}, {"admin", "管理画面"},
-      {"display", "表示設定"},       {"static", "静的ファイル"},  {"healthz", "死活監視"}};
+      {"display", "表示設定"},       {"static", "静的ファイル"},  {"healthz", "死活監視"},
+      {"readyz", "死活監視"}};
   for (size_t i = 0; i < sizeof areas / sizeof *areas; i++) {
     size_t n = strlen(areas[i][0]);
     if (strncmp(name, areas[i][0], n) == 0 && (name[n] == '.' || name[n] == 0))

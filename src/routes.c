@@ -5,6 +5,7 @@
  * `civicnet routes`) to check authorisation for every role. */
 #include "route.h"
 #include "ui.h"
+#include "metrics.h" /* issue 8: ops */
 
 const route ROUTES[] = {
     /* Supernet (S) */
@@ -452,4 +453,5 @@ const route ROUTES[] = {
     {"files.named", M_GET, "/files/{id:int}/{name:path}", file_download, ROLE_ANON, false, false, ""},
     {"static", M_GET, "/static/{path:path}", static_file, ROLE_ANON, false, false, ""},
     {"healthz", M_GET, "/healthz", healthz, ROLE_ANON, false, false, ""},
+    {"readyz", M_GET, "/readyz", readyz, ROLE_ANON, false, false, ""}, /* issue 8: ops */
     {0}};

@@ -4,6 +4,7 @@
  * on SIGTERM/SIGINT (stop accepting, let in-flight requests finish, exit 0).
  */
 #include "server.h"
+#include "metrics.h" /* issue 8: ops */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -76,6 +77,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
   /* issue 6: analytics — every answered request passes here, cache hits too */
   if (r->method && why == MHD_REQUEST_TERMINATED_COMPLETED_OK) analytics_count(a, r);
   /* end issue 6: analytics */
+  if (r->method) metrics_observe(a, r->status, now_ms() - r->t_start); /* issue 8: ops */
   request_free(r);
   *ctx = NULL;
   atomic_fetch_sub(&a->inflight, 1);
@@ -87,6 +89,25 @@ static enum MHD_Result count_host(void *cls, enum MHD_ValueKind k,
   if (key && strcasecmp(key, "Host") == 0) ++*(int *)cls;
   return MHD_YES;
 }
+
+/* issue 8: ops — the last X-Forwarded-For entry when it is a valid IPv4
+ * or IPv6 address, else fallback. */
+static const char *forwarded_for(struct MHD_Connection *c, arena *ar, const char *fallback) {
+  const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+  if (!h) return fallback;
+  const char *last = strrchr(h, ',');
+  last = last ? last + 1 : h;
+  while (*last == ' ') last++;
+  char ip[INET6_ADDRSTRLEN + 1];
+  size_t n = strcspn(last, " ");
+  if (n == 0 || n >= sizeof ip) return fallback;
+  memcpy(ip, last, n);
+  ip[n] = 0;
+  unsigned char tmp[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET, ip, tmp) != 1 && inet_pton(AF_INET6, ip, tmp) != 1) return fallback;
+  return arena_strdup(ar, ip);
+}
+/* end issue 8: ops */
 
 static const char *client_ip(struct MHD_Connection *c, arena *ar) {
   const union MHD_ConnectionInfo *ci =
@@ -148,6 +169,11 @@ static int setup(request *r, const char *method) {
   r->method = arena_strdup(&r->a, method);
   r->path = "/"; /* until the real one is decoded: error pages need one */
   r->client_ip = client_ip(r->conn, &r->a);
+  /* issue 8: ops — behind the configured reverse proxy, the client is the
+   * last address of X-Forwarded-For (nginx sets it to $remote_addr) */
+  if (r->app->cfg.trusted_proxy[0] && !strcmp(r->client_ip, r->app->cfg.trusted_proxy))
+    r->client_ip = forwarded_for(r->conn, &r->a, r->client_ip);
+  /* end issue 8: ops */
   const char *host = conn_header(r, "Host");
   r->host = arena_strdup(&r->a, host ? host : "");
   int hosts = 0; /* RFC 9112 §3.2: more than one Host is a 400 */
@@ -399,17 +425,32 @@ int server_run(app *a) {
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
   sa.sin_port = htons((uint16_t)a->cfg.listen_port);
-  if (inet_pton(AF_INET, a->cfg.listen_host, &sa.sin_addr) != 1) {
+  if (a->listen_fd < 0 && inet_pton(AF_INET, a->cfg.listen_host, &sa.sin_addr) != 1) {
     fprintf(stderr, "civicnet: --listen: not an IPv4 address: %s\n", a->cfg.listen_host);
     return 1;
   }
   const limits *l = &a->cfg.lim;
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   if (MHD_is_feature_supported(MHD_FEATURE_EPOLL)) flags |= MHD_USE_EPOLL;
+  /* issue 8: ops — a socket bound before dropping root, TLS served directly */
+  struct MHD_OptionItem where[6];
+  int nw = 0;
+  if (a->listen_fd >= 0) where[nw++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, a->listen_fd, NULL};
+  else where[nw++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &sa};
+  if (a->tls_cert_pem) {
+    flags |= MHD_USE_TLS;
+    where[nw++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, a->tls_cert_pem};
+    where[nw++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, a->tls_key_pem};
+    /* TLS 1.2 and 1.3 only (GnuTLS priority string) */
+    where[nw++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+                                          (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"};
+  }
+  where[nw] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+  /* end issue 8: ops */
   struct MHD_Daemon *d = MHD_start_daemon(
       flags, 0, NULL, NULL, on_request, a,
       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+      MHD_OPTION_ARRAY, where,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)l->threads,
       MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->connections,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)l->per_ip,
@@ -423,8 +464,12 @@ int server_run(app *a) {
             a->cfg.listen_port, strerror(errno));
     return 1;
   }
-  fprintf(stderr, "civicnet: serving http://%s:%u/ (data %s)\n", a->cfg.listen_host,
+  fprintf(stderr, "civicnet: serving %s://%s:%u/ (data %s)\n", a->tls_cert_pem ? "https" : "http", a->cfg.listen_host,
           a->cfg.listen_port, a->cfg.data_dir);
+  if (metrics_start(a)) { /* issue 8: ops */
+    MHD_stop_daemon(d);
+    return 1;
+  }
   jobs_start(a);
   int sig = 0;
   sigwait(&set, &sig);
@@ -433,6 +478,7 @@ int server_run(app *a) {
   for (int i = 0; i < 200 && atomic_load(&a->inflight) > 0; i++) usleep(50 * 1000);
   MHD_stop_daemon(d);
   jobs_stop(a);
+  metrics_stop(a); /* issue 8: ops */
   fprintf(stderr, "civicnet: stopped\n");
   return 0;
 }
