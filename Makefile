@@ -30,7 +30,8 @@ build/civicnet: $(SRC) $(HDR) Makefile
 ASANOBJ  := $(patsubst src/%.c,build/asan/obj/%.o,$(LIBSRC))
 build/asan/obj/%.o: src/%.c $(HDR) Makefile
 	@mkdir -p build/asan/obj
-	$(CC) $(WARN) $(SAN) $(PKGCFLAGS) -c -o $@ $<
+	@echo "  CC (asan) $<"
+	@$(CC) $(WARN) $(SAN) $(PKGCFLAGS) -c -o $@ $<
 
 build/asan/civicnet: src/main.c $(ASANOBJ) $(HDR) Makefile
 	@mkdir -p build/asan
@@ -38,7 +39,8 @@ build/asan/civicnet: src/main.c $(ASANOBJ) $(HDR) Makefile
 
 build/unit/%: tests/unit/%.c $(ASANOBJ) $(HDR) Makefile
 	@mkdir -p build/unit
-	$(CC) $(WARN) $(SAN) -Isrc $(PKGCFLAGS) -o $@ $< $(ASANOBJ) $(PKGLIBS) -lcmocka
+	@echo "  LINK $@"
+	@$(CC) $(WARN) $(SAN) -Isrc $(PKGCFLAGS) -o $@ $< $(ASANOBJ) $(PKGLIBS) -lcmocka
 
 # Fuzz targets (issue 9). `make test` replays each one's corpus and past
 # crashes with gcc + ASan/UBSan (build/unit/test_fuzz_*); `make audit`
@@ -48,12 +50,14 @@ FUZZ_REPLAY  := $(patsubst %,build/unit/test_fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 build/unit/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(ASANOBJ) $(HDR) Makefile
 	@mkdir -p build/unit
-	$(CC) $(WARN) $(SAN) -Isrc $(PKGCFLAGS) -DFUZZ_TARGET='"$*"' -o $@ $< tests/fuzz/replay.c $(ASANOBJ) $(PKGLIBS)
+	@echo "  LINK $@"
+	@$(CC) $(WARN) $(SAN) -Isrc $(PKGCFLAGS) -DFUZZ_TARGET='"$*"' -o $@ $< tests/fuzz/replay.c $(ASANOBJ) $(PKGLIBS)
 
 FUZZOBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIBSRC))
 build/fuzz/obj/%.o: src/%.c $(HDR) Makefile
 	@mkdir -p build/fuzz/obj
-	clang -std=c17 -D_GNU_SOURCE -DCIVICNET_ROOT='"$(CURDIR)"' -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(PKGCFLAGS) -c -o $@ $<
+	@echo "  CC (fuzz) $<"
+	@clang -std=c17 -D_GNU_SOURCE -DCIVICNET_ROOT='"$(CURDIR)"' -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(PKGCFLAGS) -c -o $@ $<
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ) $(HDR) Makefile
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc $(PKGCFLAGS) -o $@ $< $(FUZZOBJ) $(PKGLIBS)
 
@@ -94,7 +98,9 @@ docs: build/civicnet
 # fails the run (copy it to tests/fuzz/regressions/TARGET/ once fixed).
 fuzz: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
-audit: deps-test fuzz
+audit:
+	@scripts/install-deps.sh --test --audit
+	@$(MAKE) --no-print-directory -j$$(nproc) fuzz
 
 # Install for production (docs/インストール手順.md): the binary reads its
 # templates, static files and migrations from $(PREFIX)/share/civicnet.

@@ -1779,3 +1779,22 @@ INSERT INTO banners (site, label, url, sort) VALUES
 ('aika', '山口県県民活動スーパーネット', '/', 2),
 ('aika', 'ボランティア活動保険のご案内', 'https://example.jp/aikasanet/hoken/', 3),
 ('aika', '山口県ホームページ', 'https://www.pref.yamaguchi.lg.jp/', 4);
+
+-- Newsletter back numbers (issue 6): さぽ～とメール and メルマガ, two sent and one draft.
+-- They were sent before the demo's subscribers existed, so nothing is mailed.
+INSERT INTO newsletters (list, subject, body, status, created_at, created_by, updated_at, published_at, published_by, send_state) VALUES
+('supernet', 'さぽ～とメール 2026年11月号', 'やまぐち県民活動支援センターからのお知らせです。
+
+■ 今月の講座
+・NPO の会計入門（11月28日、山口市）
+・助成金申請書の書き方（12月5日、オンライン）
+
+■ 新しく登録された団体
+スーパーネットの「団体・企業を探す」でご覧ください。', 'published', '2026-11-01T00:00:00Z', 'demo', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', 'demo', 'done'),
+('aika', 'あいかさねっと メルマガ 第42号', 'ボランティア募集の新着をお届けします。
+
+・海岸清掃ボランティア（下関市、12月7日）
+・子ども食堂の調理補助（周南市、毎週土曜）
+
+詳しくはあいかさねっとの「ボランティア募集」をご覧ください。', 'published', '2026-11-10T00:00:00Z', 'demo', '2026-11-10T00:00:00Z', '2026-11-10T00:00:00Z', 'demo', 'done'),
+('aika', 'あいかさねっと メルマガ 第43号（作成中）', '年末年始の活動予定をまとめています。', 'draft', '2026-11-20T00:00:00Z', 'demo', '2026-11-20T00:00:00Z', NULL, '', '');

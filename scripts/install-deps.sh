@@ -5,18 +5,21 @@
 #   scripts/install-deps.sh          build + run dependencies
 #   scripts/install-deps.sh --test   also the test tools (browser, SMTP, npm)
 #   scripts/install-deps.sh --bench  also the benchmark tools (wrk, nginx)
+#   scripts/install-deps.sh --audit  also the fuzzing tools (clang, libFuzzer)
 set -eu
 cd "$(dirname "$0")/.."
 
 BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libutf8proc-dev sqlite3 libqrencode-dev libcrypt-dev libmagic-dev libvips-dev libical-dev libcmark-dev libgumbo-dev libcsv-dev libzstd-dev"
 TEST_PKGS="libcmocka-dev chromium fonts-noto-cjk python3-aiosmtpd python3-pyftpdlib zstd nginx-light openssl nodejs npm curl"
 BENCH_PKGS="wrk nginx-light"
+AUDIT_PKGS="clang libclang-rt-14-dev"
 
 want="$BUILD_PKGS"
 for arg in "$@"; do
   case "$arg" in
     --test) want="$want $TEST_PKGS" ;;
     --bench) want="$want $BENCH_PKGS" ;;
+    --audit) want="$want $AUDIT_PKGS" ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -1,6 +1,8 @@
 /* audit.c — hash-chained audit log (see audit.h). */
 #include "audit.h"
 
+#include <stdbool.h>
+
 #include <string.h>
 #include <time.h>
 
@@ -25,7 +27,13 @@ static void row_hash(const char *prev, long long id, const char *at,
 
 int audit_append(sqlite3 *db, const char *actor, const char *action,
                  const char *target, const char *detail, const char *ip) {
-  if (db_exec(db, "SAVEPOINT audit")) return -1;
+  /* On its own, the append is one write transaction taken up front
+   * (BEGIN IMMEDIATE): a deferred one that reads audit_head first could
+   * not upgrade after another connection's commit (SQLITE_BUSY_SNAPSHOT,
+   * which the busy timeout does not retry). Inside a caller's transaction
+   * it is a savepoint of that transaction. */
+  bool own = sqlite3_get_autocommit(db);
+  if (db_exec(db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT audit")) return -1;
   int rc = -1;
   sqlite3_stmt *st = db_prep(db, "SELECT hash, count FROM audit_head WHERE one=1");
   char prev[65] = "";
@@ -66,6 +74,13 @@ int audit_append(sqlite3 *db, const char *actor, const char *action,
     sqlite3_bind_int64(st, 2, count + 1);
     rc = st && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
     sqlite3_finalize(st);
+  }
+  if (own) {
+    if (rc || db_exec(db, "COMMIT")) {
+      db_exec(db, "ROLLBACK");
+      rc = -1;
+    }
+    return rc;
   }
   db_exec(db, rc == 0 ? "RELEASE audit" : "ROLLBACK TO audit");
   if (rc) db_exec(db, "RELEASE audit");

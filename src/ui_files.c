@@ -39,7 +39,13 @@ static bool may_see(request *r, sqlite3 *db, const char *kind, sqlite3_int64 own
       {"interview", "SELECT 1 FROM interviews p JOIN uploads u ON u.owner_id=p.id WHERE p.id=?1 AND u.id=?2"
                     " AND p.status='published' AND u.id IN (p.photo_1, p.photo_2, p.photo_3)"},
       {"download", "SELECT 1 FROM downloads p JOIN uploads u ON u.owner_id=p.id WHERE p.id=?1 AND u.id=?2"
-                   " AND p.status='published' AND u.id = p.file_1"}};
+                   " AND p.status='published' AND u.id = p.file_1"},
+      /* issue 7: files attached to imported WordPress news and pages (the
+       * bodies and the old /wp-content/uploads/ URLs link them) */
+      {"news", "SELECT 1 FROM news n JOIN uploads u ON u.owner_id=n.id WHERE n.id=?1 AND u.id=?2"
+               " AND u.owner_kind='news' AND n.status='published'"},
+      {"page", "SELECT 1 FROM pages p JOIN uploads u ON u.owner_id=p.id WHERE p.id=?1 AND u.id=?2"
+               " AND u.owner_kind='page' AND p.status='published'"}};
   for (size_t i = 0; i < sizeof SUPERNET / sizeof SUPERNET[0]; i++) {
     if (strcmp(kind, SUPERNET[i].kind) != 0) continue;
     sqlite3_stmt *q = db_prep(db, SUPERNET[i].sql);

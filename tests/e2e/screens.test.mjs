@@ -76,16 +76,20 @@ test('every staff screen opens, has its own title, passes axe, and is photograph
       url = value ? parent + value + url.slice(close + 1) : null;
     }
     if (!url) { index.push({ route: r.name, pattern: r.pattern, role: r.role, skipped: 'no sample link' }); continue; }
-    // a screen reached with a query (a confirmation "?to=published"): as linked from the page above it
-    const above = url.slice(0, url.replace(/\/$/, '').lastIndexOf('/') + 1).replace(/\/$/, '') || '/';
-    if (above !== url && /\{/.test(r.pattern)) {
-      if (!linksOf.has(above)) {
-        const res = await page.goto(srv.url + above);
-        linksOf.set(above, res && res.ok()
-          ? await page.$$eval('a[href]', (as) => as.map((a) => { const u = new URL(a.href); return u.pathname + u.search; })) : []);
+    // a screen reached with a query (a confirmation "?to=published", a CSV
+    // "?table=views"): as linked from the page above it (with or without "/")
+    if (/\{/.test(r.pattern) || /\.csv$/.test(r.pattern)) {
+      const dir = url.slice(0, url.replace(/\/$/, '').lastIndexOf('/') + 1);
+      for (const above of [dir.replace(/\/$/, '') || '/', dir]) {
+        if (above === url) continue;
+        if (!linksOf.has(above)) {
+          const res = await page.goto(srv.url + above);
+          linksOf.set(above, res && res.ok()
+            ? await page.$$eval('a[href]', (as) => as.map((a) => { const u = new URL(a.href); return u.pathname + u.search; })) : []);
+        }
+        const withQuery = linksOf.get(above).find((h) => h.startsWith(url + '?'));
+        if (withQuery) { url = withQuery; break; }
       }
-      const withQuery = linksOf.get(above).find((h) => h.startsWith(url + '?'));
-      if (withQuery) url = withQuery;
     }
     if (/\.csv$/.test(r.pattern)) {
       const res = await page.request.get(srv.url + url);

@@ -248,6 +248,15 @@ test('old URLs: 301 to the new page, which answers 200', async () => {
     const page = await fetch(srv.url + loc, { redirect: 'manual' });
     assert.equal(page.status, 200, `${old} → ${loc}`);
   }
+  // a file attached to a published news item is public, one of a draft is not
+  const stored = sql("SELECT stored_path FROM uploads WHERE original_name='flyer.pdf'");
+  for (const [news, want] of [[2, 200], [3, 404]]) {
+    const id = sql(`INSERT INTO uploads(stored_path, original_name, mime, size, sha256, owner_kind, owner_id)
+      SELECT '${stored}' || '.n${news}', 'news${news}.pdf', mime, size, sha256, 'news', ${news} FROM uploads WHERE original_name='flyer.pdf';
+      SELECT last_insert_rowid()`);
+    fs.copyFileSync(path.join(srv.dataDir, stored), path.join(srv.dataDir, `${stored}.n${news}`));
+    assert.equal((await fetch(`${srv.url}/files/${id}/news${news}.pdf`)).status, want, `news ${news} attachment`);
+  }
   const head = await fetch(srv.url + '/?page_id=20', { method: 'HEAD', redirect: 'manual' });
   assert.equal(head.status, 301);
 });
