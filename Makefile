@@ -88,10 +88,12 @@ bench:
 	@bench/run.sh
 
 # Documents generated from the code (the role matrix from the route table,
-# the data model from the migrations).
+# the data model from the migrations; the screen list and the manual's
+# screenshots from the last e2e run's build/test-output/screens/).
 docs: build/civicnet
 	build/civicnet routes --matrix > docs/権限マトリックス.md
 	node scripts/gen-datamodel.mjs build/civicnet > docs/基本設計書/データモデル.md
+	scripts/docs-screens.sh
 
 # Long-running checks (issue 9): every fuzz target for FUZZ_SECONDS with
 # its committed corpus; a crash is saved under build/fuzz/crashes/ and

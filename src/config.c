@@ -1,6 +1,6 @@
 /* config.c — configuration file and defaults (see config.h). Every limit
  * of struct limits can be set here; the defaults are stated in one place,
- * config_defaults(), and documented in docs/運用.md. */
+ * config_defaults(), and documented key by key in docs/設定ファイル.md (a test keeps the two in step). */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,5 +1,6 @@
 /* main.c — the civicnet command line, the IT contractor's interface:
- *   civicnet serve|migrate|demo|user add|audit verify|mail|routes
+ *   civicnet serve|migrate|demo|user|audit|mail|routes|backup|restore|check|keys|
+ *            import-wp|import-csv|health-export|bench-match
  * Every command takes --help; unknown options or commands exit 2. */
 #include <curl/curl.h>
 #include <errno.h>
@@ -222,7 +223,7 @@ static int cmd_serve(int argc, char **argv) {
     puts("civicnet serve --data DIR [--listen HOST:PORT] [--config FILE]\n"
          "  --data DIR          data directory (database, uploads, keys, logs)\n"
          "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080)\n"
-         "  --config FILE       configuration file (key = value; see docs/運用.md)");
+         "  --config FILE       configuration file (key = value; see docs/設定ファイル.md)");
     return 0;
   }
   app a;
