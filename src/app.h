@@ -69,6 +69,7 @@ typedef struct config {
   unsigned metrics_port;
   unsigned disk_min_free_percent; /* /readyz fails below this */
   char run_as_user[64];        /* started as root: bind, then become this user */
+  char config_path[512];       /* the --config file ("" = none), kept in backups */
   char tls_cert_file[512];     /* TLS served directly (small installs); "" = plain HTTP */
   char tls_key_file[512];
   /* end issue 8: ops */

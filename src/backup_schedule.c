@@ -1,7 +1,7 @@
 /* backup_schedule.c — the daily backup inside `civicnet serve` (issue 8,
- * D3). Once a minute the jobs thread calls backup_tick(): at the
- * configured time (Japan time), or a minute after start when there is no
- * backup younger than a day, it writes BACKUP_DIR/daily-YYYYMMDD.cnb with
+ * D3). Every ten seconds the jobs thread calls backup_tick(): when the
+ * configured time (Japan time) comes while the server runs, or a minute
+ * after a start when there is no backup younger than a day, it writes BACKUP_DIR/daily-YYYYMMDD.cnb with
  * backup_create() (online: requests go on), keeps the first backup of
  * each month also as monthly-YYYYMM.cnb, removes generations beyond
  * backup_keep_daily / backup_keep_monthly, and copies new files to
@@ -121,7 +121,8 @@ int backup_run_now(app *a, time_t now) {
   char daily[700], monthly[700];
   snprintf(daily, sizeof daily, "%s/daily-%04d%02d%02d.cnb", dir, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
   snprintf(monthly, sizeof monthly, "%s/monthly-%04d%02d.cnb", dir, tm.tm_year + 1900, tm.tm_mon + 1);
-  if (backup_create(a->cfg.data_dir, NULL, daily, key, NULL, err, sizeof err)) {
+  if (backup_create(a->cfg.data_dir, a->cfg.config_path[0] ? a->cfg.config_path : NULL, daily, key, NULL,
+                    err, sizeof err)) {
     record_failure(a, err);
     return -1;
   }
@@ -163,8 +164,15 @@ void backup_tick(app *a, time_t now) {
   /* today's scheduled time, in Unix seconds */
   time_t due = now - (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) +
                (time_t)(a->cfg.backup_hour * 3600 + a->cfg.backup_minute * 60);
-  bool scheduled = now >= due && last < due;
+  /* the time came while running; a server started later (or a new data
+   * directory) is "overdue" instead and waits a little after the start,
+   * so short-lived servers (tests, `civicnet serve` tried by hand) do not
+   * each write a backup */
+  long long started = m ? atomic_load(&m->started_at) : (long long)now;
+  bool scheduled = now >= due && last < due && started <= (long long)due;
   bool overdue = !last || now - last > 24 * 3600;
-  bool settled = m && now - atomic_load(&m->started_at) >= BACKUP_START_DELAY_S;
+  const char *env = getenv("CIVICNET_BACKUP_START_DELAY"); /* tests shorten it */
+  long delay = env && *env ? strtol(env, NULL, 10) : BACKUP_START_DELAY_S;
+  bool settled = now - started >= delay;
   if (scheduled || (overdue && settled)) backup_run_now(a, now);
 }

@@ -5,10 +5,11 @@
 #include "app.h"
 
 /* A server without a backup younger than a day makes one this long after
- * it starts (so short-lived test servers never do). */
+ * it starts (so short-lived test servers never do); the environment
+ * variable CIVICNET_BACKUP_START_DELAY (seconds) overrides it for tests. */
 #define BACKUP_START_DELAY_S 60
 
-/* Called once a minute by the jobs thread: backs up when due. */
+/* Called every ten seconds by the jobs thread: backs up when due. */
 void backup_tick(app *a, time_t now);
 /* Make today's backup now (also used by tests through the CLI-less path).
  * 0 or -1 (logged, counted in the metrics). */

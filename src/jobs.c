@@ -52,7 +52,7 @@ static void *jobs_main(void *p) {
     pthread_mutex_unlock(&J->lock);
     access_log_flush(a);
     access_log_rotate(a, false); /* issue 8: ops — daily, Japan time */
-    if (tick % 60 == 1) backup_tick(a, time(NULL)); /* issue 8: ops — daily backup */
+    if (tick % 10 == 1) backup_tick(a, time(NULL)); /* issue 8: ops — daily backup (checked every 10 s) */
     /* keep the search index current between searches (a large import
      * would otherwise be indexed by the first search after it) */
     sqlite3 *db = tick % 5 == 0 ? db_thread(a) : NULL;

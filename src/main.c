@@ -189,6 +189,8 @@ static int setup_app(app *a, const opts *o) {
     fprintf(stderr, "civicnet: %s\n", err);
     return 2;
   }
+  if (o->config) /* issue 8: ops — the scheduled backup keeps a copy of it */
+    snprintf(a->cfg.config_path, sizeof a->cfg.config_path, "%s", o->config);
   if (o->listen && config_set_listen(&a->cfg, o->listen)) {
     fprintf(stderr, "civicnet: --listen: expected HOST:PORT, got '%s'\n", o->listen);
     return 2;

@@ -38,10 +38,12 @@ test('the scheduled backup runs at its time, keeps generations, and /readyz and 
   const conf = path.join(work, 'civicnet.conf');
   fs.writeFileSync(conf, `backup_dir = ${backups}\nbackup_copy_dir = ${copies}\nbackup_time = ${jstClock(-1)}\n` +
     `backup_keep_daily = 2\nbackup_keep_monthly = 3\nmetrics_listen = 127.0.0.1:${mport}\n`);
-  const srv = await startServer({ demo: true, args: ['--config', conf] });
+  // backup_time has passed before the start: the overdue backup comes a
+  // (shortened) moment after the start
+  const srv = await startServer({ demo: true, args: ['--config', conf], env: { CIVICNET_BACKUP_START_DELAY: '2' } });
   try {
     const today = path.join(backups, `daily-${jstDate()}.cnb`);
-    for (let i = 0; i < 100 && !fs.existsSync(today); i++) await sleep(100);
+    for (let i = 0; i < 900 && !fs.existsSync(today); i++) await sleep(100);
     assert.ok(fs.existsSync(today), `the backup of today is written: ${fs.readdirSync(backups)}`);
     assert.equal(fs.statSync(today).mode & 0o777, 0o600);
     await sleep(300);
@@ -51,6 +53,11 @@ test('the scheduled backup runs at its time, keeps generations, and /readyz and 
     assert.ok(fs.existsSync(path.join(copies, `daily-${jstDate()}.cnb`)), 'copied to the second directory');
     const v = await runCli(['backup', 'verify', today, '--data', srv.dataDir]);
     assert.equal(v.code, 0, v.stderr);
+    const restored = path.join(work, 'restored');
+    const rr = await runCli(['restore', '--data', restored, '--key', path.join(srv.dataDir, 'keys', 'backup.key'), today]);
+    assert.equal(rr.code, 0, rr.stderr);
+    assert.equal(fs.readFileSync(path.join(restored, 'config', 'civicnet.conf'), 'utf8'), fs.readFileSync(conf, 'utf8'),
+      'the scheduled backup keeps the configuration file');
 
     let res = await fetch(`${srv.url}/readyz`);
     let body = await res.text();
