@@ -39,7 +39,20 @@ if [ -n "$missing" ]; then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "install-deps: apt-get install$missing"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  # Test tools with a service (nginx) must not be started by their package
+  # scripts: the tests run their own instances. A temporary policy-rc.d
+  # (the Debian mechanism for this) is removed again afterwards; an
+  # existing one is left alone.
+  guard=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    guard=1
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+  fi
+  rc=0
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || rc=$?
+  [ -n "$guard" ] && $SUDO rm -f /usr/sbin/policy-rc.d
+  [ "$rc" -eq 0 ] || exit "$rc"
 fi
 
 case " $* " in
